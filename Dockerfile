@@ -1,0 +1,21 @@
+# One image for the API, the worker and the migration step.
+FROM python:3.11-slim
+
+# WeasyPrint needs Pango (and its fonts) to lay out letters.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY messenger ./messenger
+COPY channels ./channels
+COPY worker ./worker
+COPY templates ./templates
+RUN pip install --no-cache-dir .
+
+RUN useradd --create-home messenger && mkdir -p /app/var && chown messenger /app/var
+USER messenger
+ENV MESSENGER_VAR_DIR=/app/var
+EXPOSE 8000
+CMD ["messenger", "serve", "--host", "0.0.0.0", "--port", "8000", "--no-migrate"]

@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck install clean serve
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/messenger demo
+
+test: $(STAMP)
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory lint typecheck
+
+lint: $(STAMP)
+	$(BIN)/ruff check messenger channels worker tests bench
+	$(BIN)/ruff format --check messenger channels worker tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+serve: $(STAMP)
+	$(BIN)/messenger serve
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Messenger: client contact for OCMW social services."""

@@ -1,0 +1,55 @@
+"""The FastAPI application: wiring only; the rules live in messenger's services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from messenger import template_store
+from messenger.api import errors, notifications, templates
+from messenger.db import create_engine, create_sessions
+from messenger.encryption import secret_box
+from messenger.queue import DeliveryQueue
+from messenger.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
+    """`redis_url` None: messages are stored and the reconciler queues them later."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database)
+        app.state.settings = settings
+        app.state.sessions = create_sessions(engine)
+        app.state.secret_box = secret_box(settings)
+        app.state.queue = (
+            await DeliveryQueue.connect(redis_url, settings.queue_name) if redis_url else None
+        )
+        async with app.state.sessions() as session:
+            await template_store.sync_shipped(session)
+        try:
+            yield
+        finally:
+            if app.state.queue is not None:
+                await app.state.queue.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Messenger",
+        summary="SMS, email and letters for client contact in OCMW social services.",
+        description="The sending API follows GOV.UK Notify's v2 API, so its clients work.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(notifications.router)
+    app.include_router(templates.router)
+
+    @app.get("/_status", tags=["health"])
+    async def status() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,62 @@
+"""Errors in Notify's shape: `{"status_code": 400, "errors": [{"error": ..., "message": ...}]}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from messenger.api_keys import AuthError
+from messenger.sending import RequestRejected
+
+_HTTP_ERROR_NAMES = {403: "AuthError", 404: "NoResultFound", 405: "MethodNotAllowed"}
+
+
+def error_response(status_code: int, error: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code,
+        content={"status_code": status_code, "errors": [{"error": error, "message": message}]},
+    )
+
+
+def describe_validation_error(error: dict[str, Any]) -> str:
+    """One clear sentence per problem, naming the field, as Notify does."""
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+    field = ".".join(location) or "request"
+    kind = error.get("type", "")
+    if kind == "missing":
+        return f"{field} is a required property"
+    if kind == "extra_forbidden":
+        return f"Additional properties are not allowed ({field} was unexpected)"
+    if kind == "json_invalid":
+        return "Request body is not valid JSON"
+    return f"{field} {error.get('msg', 'is not valid')}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        messages = [describe_validation_error(dict(e)) for e in exc.errors()]
+        return JSONResponse(
+            status_code=400,
+            content={
+                "status_code": 400,
+                "errors": [{"error": "ValidationError", "message": m} for m in messages],
+            },
+        )
+
+    @app.exception_handler(RequestRejected)
+    async def rejected(_: Request, exc: RequestRejected) -> JSONResponse:
+        return error_response(400, exc.error, exc.message)
+
+    @app.exception_handler(AuthError)
+    async def auth(_: Request, exc: AuthError) -> JSONResponse:
+        return error_response(403, "AuthError", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = _HTTP_ERROR_NAMES.get(exc.status_code, "BadRequestError")
+        return error_response(exc.status_code, name, str(exc.detail))

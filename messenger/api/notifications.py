@@ -1,0 +1,161 @@
+"""POST /v2/notifications/{sms,email,letter}, GET /v2/notifications[/{id}] (Notify's v2)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Header, HTTPException, Query
+from sqlalchemy import and_, or_, select
+
+from messenger import statuses
+from messenger.api import presenters, schemas
+from messenger.api.deps import AppSettings, Key, Queue, Session
+from messenger.models import Message, MessageEvent
+from messenger.sending import SendRequest, accept
+
+router = APIRouter(prefix="/v2/notifications", tags=["notifications"])
+PAGE_SIZE = 250
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Optional. The same key returns the same message instead of a second one.",
+    ),
+]
+
+
+@router.post("/sms", status_code=201, response_model=schemas.SmsSentResponse)
+async def send_sms(
+    body: schemas.SmsRequest,
+    key: Key,
+    db: Session,
+    queue: Queue,
+    settings: AppSettings,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.SentResponse:
+    request = _request("sms", body, body.phone_number, idempotency_key)
+    return presenters.sent(await accept(db, queue, key, request), settings)
+
+
+@router.post("/email", status_code=201, response_model=schemas.EmailSentResponse)
+async def send_email(
+    body: schemas.EmailRequest,
+    key: Key,
+    db: Session,
+    queue: Queue,
+    settings: AppSettings,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.SentResponse:
+    request = _request("email", body, body.email_address, idempotency_key)
+    return presenters.sent(await accept(db, queue, key, request), settings)
+
+
+@router.post("/letter", status_code=201, response_model=schemas.LetterSentResponse)
+async def send_letter(
+    body: schemas.LetterRequest,
+    key: Key,
+    db: Session,
+    queue: Queue,
+    settings: AppSettings,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.SentResponse:
+    request = _request("letter", body, "", idempotency_key)
+    return presenters.sent(await accept(db, queue, key, request), settings)
+
+
+def _request(
+    kind: str, body: schemas._Request, recipient: str, idempotency_key: str | None
+) -> SendRequest:
+    return SendRequest(
+        kind=kind,
+        template_id=body.template_id,
+        recipient=recipient,
+        personalisation=body.personalisation,
+        reference=body.reference,
+        language=body.language,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.get("/{notification_id}", response_model=schemas.NotificationResponse)
+async def get_notification(
+    notification_id: str, key: Key, db: Session, settings: AppSettings
+) -> schemas.NotificationResponse:
+    message = await _own_message(db, key.organisation_id, notification_id)
+    events = list(
+        await db.scalars(
+            select(MessageEvent)
+            .where(MessageEvent.message_id == message.id)
+            .order_by(MessageEvent.occurred_at, MessageEvent.id)
+        )
+    )
+    return presenters.notification(message, settings, events)
+
+
+@router.get("", response_model=schemas.NotificationList)
+async def list_notifications(
+    key: Key,
+    db: Session,
+    settings: AppSettings,
+    template_type: Annotated[str | None, Query(pattern="^(sms|email|letter)$")] = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    reference: str | None = None,
+    older_than: str | None = None,
+    include_jobs: bool | None = None,
+) -> schemas.NotificationList:
+    query = select(Message).where(Message.organisation_id == key.organisation_id)
+    if template_type:
+        query = query.where(Message.kind == template_type)
+    if status:
+        wanted = statuses.expand_filter(status)
+        unknown = wanted - set(statuses.ALL)
+        if unknown:
+            raise HTTPException(400, f"status {sorted(unknown)[0]} is not one of {statuses.ALL}")
+        query = query.where(Message.status.in_(wanted))
+    if reference:
+        query = query.where(Message.reference == reference)
+    if older_than:
+        anchor = await _own_message(db, key.organisation_id, older_than)
+        query = query.where(
+            or_(
+                Message.created_at < anchor.created_at,
+                and_(Message.created_at == anchor.created_at, Message.id < anchor.id),
+            )
+        )
+    query = query.order_by(Message.created_at.desc(), Message.id.desc()).limit(PAGE_SIZE)
+    messages = list(await db.scalars(query))
+    # As Notify: `next` whenever the page is not empty, with the same filters; the client
+    # stops at the first empty page.
+    filters: dict[str, str | list[str]] = {
+        name: value
+        for name, value in (
+            ("template_type", template_type),
+            ("status", status),
+            ("reference", reference),
+        )
+        if value
+    }
+    path = f"{presenters.base_url(settings)}/v2/notifications"
+    current = {**filters, "older_than": older_than} if older_than else filters
+    links = schemas.Links(current=_with_query(path, current))
+    if messages:
+        links.next = _with_query(path, {**filters, "older_than": messages[-1].id})
+    return schemas.NotificationList(
+        notifications=[presenters.notification(m, settings) for m in messages], links=links
+    )
+
+
+def _with_query(path: str, params: dict[str, str | list[str]]) -> str:
+    return f"{path}?{urlencode(params, doseq=True)}" if params else path
+
+
+async def _own_message(db: Session, organisation_id: str, message_id: str) -> Message:
+    """Another organisation's message does not exist, as far as the caller can tell."""
+    message = await db.scalar(
+        select(Message).where(Message.id == message_id, Message.organisation_id == organisation_id)
+    )
+    if message is None:
+        raise HTTPException(404, "No result found")
+    return message

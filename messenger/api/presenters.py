@@ -1,0 +1,115 @@
+"""Database rows to Notify-shaped response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from messenger.api import schemas
+from messenger.models import Message, MessageEvent, TemplateVersion
+from messenger.recipients import postcode_of
+from messenger.settings import Settings
+from messenger.template_store import TemplateChoice
+
+
+def iso(value: datetime | None) -> str | None:
+    """Notify's format: UTC with microseconds and a Z."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value else None
+
+
+def base_url(settings: Settings) -> str:
+    return settings.public_url.rstrip("/")
+
+
+def template_ref(settings: Settings, template_id: str, version: int) -> schemas.TemplateRef:
+    uri = f"{base_url(settings)}/v2/template/{template_id}/version/{version}"
+    return schemas.TemplateRef(id=template_id, version=version, uri=uri)
+
+
+def notification_uri(settings: Settings, message_id: str) -> str:
+    return f"{base_url(settings)}/v2/notifications/{message_id}"
+
+
+def sent(message: Message, settings: Settings) -> schemas.SentResponse:
+    message_id, reference = message.id, message.reference
+    uri = notification_uri(settings, message.id)
+    template = template_ref(settings, message.template_id, message.template_version)
+    if message.kind == "sms":
+        sms = schemas.SmsContent(body=message.body)
+        return schemas.SmsSentResponse(
+            id=message_id, reference=reference, uri=uri, template=template, content=sms
+        )
+    if message.kind == "email":
+        email = schemas.EmailContent(
+            body=message.body, subject=message.subject or "", from_email=settings.email_from
+        )
+        return schemas.EmailSentResponse(
+            id=message_id, reference=reference, uri=uri, template=template, content=email
+        )
+    letter = schemas.LetterContent(body=message.body, subject=message.subject or "")
+    return schemas.LetterSentResponse(
+        id=message_id, reference=reference, uri=uri, template=template, content=letter
+    )
+
+
+def notification(
+    message: Message, settings: Settings, events: list[MessageEvent] | None = None
+) -> schemas.NotificationResponse:
+    lines = list(message.address_lines or [])
+    padded = (lines + [None] * 7)[:7]
+    return schemas.NotificationResponse(
+        id=message.id,
+        reference=message.reference,
+        email_address=message.recipient if message.kind == "email" else None,
+        phone_number=message.recipient if message.kind == "sms" else None,
+        line_1=padded[0],
+        line_2=padded[1],
+        line_3=padded[2],
+        line_4=padded[3],
+        line_5=padded[4],
+        line_6=padded[5],
+        line_7=padded[6],
+        postcode=postcode_of(tuple(lines)) if lines else None,
+        type=message.kind,  # type: ignore[arg-type]
+        status=message.status,
+        template=template_ref(settings, message.template_id, message.template_version),
+        body=message.body,
+        subject=message.subject,
+        created_at=iso(message.created_at) or "",
+        created_by_name=message.created_by_name,
+        sent_at=iso(message.sent_at),
+        completed_at=iso(message.completed_at),
+        postage="second" if message.kind == "letter" else None,
+        language=message.language,
+        events=None if events is None else [event_of(e) for e in events],
+    )
+
+
+def event_of(event: MessageEvent) -> schemas.StatusEvent:
+    return schemas.StatusEvent(
+        status=event.status,
+        previous_status=event.previous_status,
+        source=event.source,
+        detail=event.detail,
+        occurred_at=iso(event.occurred_at) or "",
+    )
+
+
+def template(choice: TemplateChoice, settings: Settings) -> schemas.TemplateResponse:
+    version: TemplateVersion = choice.version
+    return schemas.TemplateResponse(
+        id=choice.template.id,
+        name=choice.template.name,
+        type=choice.template.kind,  # type: ignore[arg-type]
+        created_at=iso(version.created_at) or "",
+        updated_at=iso(choice.template.updated_at),
+        created_by=version.created_by,
+        version=version.version,
+        body=version.body,
+        subject=version.subject,
+        personalisation={
+            name: schemas.PersonalisationField(required=True) for name in version.variables
+        },
+        postage="second" if choice.template.kind == "letter" else None,
+        language=version.language,
+        title=version.title,
+    )

@@ -1,0 +1,180 @@
+"""Request and response bodies in the shapes of GOV.UK Notify's v2 API."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Personalisation = dict[str, Any]
+Language = Literal["nl", "fr", "en"]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    template_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
+    personalisation: Personalisation = Field(default_factory=dict)
+    reference: str | None = Field(default=None, max_length=1000)
+    # Messenger's addition: the client's language picks the template's language (default nl).
+    language: Language = "nl"
+
+
+class SmsRequest(_Request):
+    phone_number: str
+    sms_sender_id: str | None = None  # accepted for Notify clients; one sender for now
+
+
+class EmailRequest(_Request):
+    email_address: str
+    email_reply_to_id: str | None = None  # accepted for Notify clients; one reply-to for now
+    one_click_unsubscribe_url: str | None = None
+    sanitise_content_for: str | None = None
+
+
+class LetterRequest(_Request):
+    personalisation: Personalisation  # the address lines are required here
+    postage: Literal["first", "second", "economy", "europe", "rest-of-world"] | None = None
+
+
+class TemplateRef(BaseModel):
+    id: str
+    version: int
+    uri: str
+
+
+class SmsContent(BaseModel):
+    body: str
+    from_number: str | None = None
+
+
+class EmailContent(BaseModel):
+    body: str
+    subject: str
+    from_email: str
+    one_click_unsubscribe_url: str | None = None
+
+
+class LetterContent(BaseModel):
+    body: str
+    subject: str
+
+
+class SentResponse(BaseModel):
+    id: str
+    reference: str | None
+    uri: str
+    template: TemplateRef
+
+
+class SmsSentResponse(SentResponse):
+    content: SmsContent
+
+
+class EmailSentResponse(SentResponse):
+    content: EmailContent
+
+
+class LetterSentResponse(SentResponse):
+    content: LetterContent
+    scheduled_for: str | None = None
+
+
+class NotificationResponse(BaseModel):
+    id: str
+    reference: str | None
+    email_address: str | None
+    phone_number: str | None
+    line_1: str | None
+    line_2: str | None
+    line_3: str | None
+    line_4: str | None
+    line_5: str | None
+    line_6: str | None
+    line_7: str | None
+    postcode: str | None
+    type: Literal["sms", "email", "letter"]
+    status: str
+    template: TemplateRef
+    body: str
+    subject: str | None
+    created_at: str
+    created_by_name: str | None
+    sent_at: str | None
+    completed_at: str | None
+    scheduled_for: str | None = None
+    postage: str | None = None
+    # Messenger's additions: the language used and the status history.
+    language: str
+    events: list[StatusEvent] | None = None
+
+
+class StatusEvent(BaseModel):
+    status: str
+    previous_status: str | None
+    source: str
+    detail: str
+    occurred_at: str
+
+
+class Links(BaseModel):
+    current: str
+    next: str | None = None
+
+
+class NotificationList(BaseModel):
+    notifications: list[NotificationResponse]
+    links: Links
+
+
+class PersonalisationField(BaseModel):
+    required: bool = True
+
+
+class TemplateResponse(BaseModel):
+    id: str
+    name: str
+    type: Literal["sms", "email", "letter"]
+    created_at: str
+    updated_at: str | None
+    created_by: str
+    version: int
+    body: str
+    subject: str | None
+    letter_contact_block: str | None = None
+    postage: str | None = None
+    personalisation: dict[str, PersonalisationField]
+    # Messenger's additions.
+    language: str
+    title: str
+
+
+class TemplateList(BaseModel):
+    templates: list[TemplateResponse]
+
+
+class PreviewRequest(BaseModel):
+    personalisation: Personalisation = Field(default_factory=dict)
+    language: Language = "nl"
+
+
+class PreviewResponse(BaseModel):
+    id: str
+    type: Literal["sms", "email", "letter"]
+    version: int
+    body: str
+    subject: str | None
+    html: str | None = None
+
+
+class ErrorItem(BaseModel):
+    error: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    status_code: int
+    errors: list[ErrorItem]
+
+
+NotificationResponse.model_rebuild()

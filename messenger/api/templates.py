@@ -1,0 +1,83 @@
+"""GET /v2/template/{id}[/version/{v}], GET /v2/templates, POST /v2/template/{id}/preview."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from messenger import rendering, template_store
+from messenger.api import presenters, schemas
+from messenger.api.deps import AppSettings, Key, Session
+from messenger.formatting import text_to_html
+from messenger.sending import RequestRejected
+
+router = APIRouter(prefix="/v2", tags=["templates"])
+Language = Annotated[str, Query(pattern="^(nl|fr|en)$")]
+
+
+@router.get("/template/{template_id}", response_model=schemas.TemplateResponse)
+async def get_template(
+    template_id: str, key: Key, db: Session, settings: AppSettings, language: Language = "nl"
+) -> schemas.TemplateResponse:
+    return presenters.template(
+        await _find(db, key.organisation_id, template_id, language), settings
+    )
+
+
+@router.get("/template/{template_id}/version/{version}", response_model=schemas.TemplateResponse)
+async def get_template_version(
+    template_id: str,
+    version: int,
+    key: Key,
+    db: Session,
+    settings: AppSettings,
+    language: Language = "nl",
+) -> schemas.TemplateResponse:
+    choice = await _find(db, key.organisation_id, template_id, language, version)
+    return presenters.template(choice, settings)
+
+
+@router.get("/templates", response_model=schemas.TemplateList)
+async def list_templates(
+    key: Key,
+    db: Session,
+    settings: AppSettings,
+    type: Annotated[str | None, Query(pattern="^(sms|email|letter)$")] = None,
+) -> schemas.TemplateList:
+    choices = await template_store.list_visible(db, key.organisation_id, type)
+    return schemas.TemplateList(templates=[presenters.template(c, settings) for c in choices])
+
+
+@router.post("/template/{template_id}/preview", response_model=schemas.PreviewResponse)
+async def preview_template(
+    template_id: str, body: schemas.PreviewRequest, key: Key, db: Session
+) -> schemas.PreviewResponse:
+    choice = await _find(db, key.organisation_id, template_id, body.language)
+    version = choice.version
+    try:
+        rendered = rendering.render(
+            version.body, version.subject, body.personalisation, language=version.language
+        )
+    except rendering.RenderError as exc:
+        raise RequestRejected(str(exc)) from exc
+    kind = choice.template.kind
+    return schemas.PreviewResponse(
+        id=choice.template.id,
+        type=kind,  # type: ignore[arg-type]
+        version=version.version,
+        body=rendered.body,
+        subject=rendered.subject,
+        html=text_to_html(rendered.body) if kind != "sms" else None,
+    )
+
+
+async def _find(
+    db: Session, organisation_id: str, template_id: str, language: str, version: int | None = None
+) -> template_store.TemplateChoice:
+    choice = await template_store.find(
+        db, organisation_id, template_id, language=language, version=version
+    )
+    if choice is None:
+        raise HTTPException(404, "No result found")
+    return choice

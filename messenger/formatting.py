@@ -1,0 +1,22 @@
+"""Plain template text to HTML for emails and letters: one source, both forms (DESIGN.md §4).
+
+Paragraphs are separated by a blank line; lines starting with "- " form a bullet list.
+Everything is escaped first, so personalisation can never inject markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+
+def text_to_html(text: str) -> str:
+    blocks = [block for block in text.strip().split("\n\n") if block.strip()]
+    return "\n".join(_block_to_html(block) for block in blocks)
+
+
+def _block_to_html(block: str) -> str:
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    if all(line.startswith("- ") for line in lines):
+        items = "".join(f"<li>{escape(line[2:].strip())}</li>" for line in lines)
+        return f"<ul>{items}</ul>"
+    return "<p>" + "<br>\n".join(escape(line) for line in lines) + "</p>"

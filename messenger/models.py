@@ -1,0 +1,176 @@
+"""The tables. State changes of messages go through `lifecycle.py`, never by hand."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # SQLAlchemy's own hook, read once at class creation.
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_type: Mapped[str] = mapped_column(String(10))  # live | team | test
+    # Fernet token of the secret; the secret itself is never stored.
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Template(Base):
+    """A template across its languages and versions; its id is uuid5 of its name."""
+
+    __tablename__ = "templates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # None: shipped with Messenger, visible to every organisation.
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # sms | email | letter
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TemplateVersion(Base):
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "language", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("templates.id"), index=True)
+    language: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(Text, default=None)
+    body: Mapped[str] = mapped_column(Text)
+    # {name: {"example": ..., "description": ...}}
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200), default="messenger")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_org_created", "organisation_id", "created_at"),
+        Index("ix_messages_status_due", "status", "next_attempt_at"),
+        UniqueConstraint("organisation_id", "idempotency_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"))
+    key_type: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(32))
+    template_id: Mapped[str] = mapped_column(ForeignKey("templates.id"))
+    template_version: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(5))
+    # sms: E.164 number; email: address; letter: empty (see address_lines).
+    recipient: Mapped[str] = mapped_column(String(320), default="")
+    address_lines: Mapped[list[str]] = mapped_column(default=list)
+    subject: Mapped[str | None] = mapped_column(Text, default=None)
+    body: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(1000), default=None, index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_by_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    channel: Mapped[str | None] = mapped_column(String(20), default=None)
+    provider_reference: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    sending_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    failure_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MessageEvent(Base):
+    """Every status a message went through, with when, who and why."""
+
+    __tablename__ = "message_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
+    previous_status: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    # api | worker | reconciler | provider
+    source: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceivedMessage(Base):
+    """An SMS or email sent to us by a client."""
+
+    __tablename__ = "received_messages"
+    __table_args__ = (Index("ix_received_org_created", "organisation_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    sender: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(String(320))
+    content: Mapped[str] = mapped_column(Text)
+    provider_reference: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

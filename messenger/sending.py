@@ -1,0 +1,137 @@
+"""Accepting a message: check the recipient and the values, render, store, then queue.
+
+Nothing is half-written: every check runs before the one insert, and the row is committed
+before its job is queued (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger import lifecycle, recipients, rendering, statuses, template_store
+from messenger.models import ApiKey, Message, new_id, utcnow
+from messenger.queue import DeliveryQueue
+from messenger.template_files import DEFAULT_LANGUAGE, LANGUAGES
+
+ADDRESS_FIELDS = tuple(f"address_line_{n}" for n in range(1, 8))
+
+
+class RequestRejected(ValueError):
+    """A 400: `error` is Notify's error name, `message` says what to fix."""
+
+    def __init__(self, message: str, *, error: str = "BadRequestError") -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    kind: str
+    template_id: str
+    # sms: phone number; email: address; letter: unused (address is in personalisation).
+    recipient: str = ""
+    personalisation: Mapping[str, Any] = field(default_factory=dict)
+    reference: str | None = None
+    language: str = DEFAULT_LANGUAGE
+    idempotency_key: str | None = None
+
+
+async def accept(
+    session: AsyncSession, queue: DeliveryQueue | None, key: ApiKey, request: SendRequest
+) -> Message:
+    if request.idempotency_key:
+        existing = await _by_idempotency_key(session, key.organisation_id, request.idempotency_key)
+        if existing is not None:
+            return existing
+    message = await _build(session, key, request)
+    session.add(message)
+    lifecycle.record_created(session, message, source="api")
+    try:
+        await session.commit()
+    except IntegrityError:
+        # The same idempotency key, a moment earlier, from another request.
+        await session.rollback()
+        existing = await _by_idempotency_key(
+            session, key.organisation_id, request.idempotency_key or ""
+        )
+        if existing is None:
+            raise
+        return existing
+    if queue is not None:
+        await queue.enqueue(message.id)
+    return message
+
+
+async def _build(session: AsyncSession, key: ApiKey, request: SendRequest) -> Message:
+    if request.language not in LANGUAGES:
+        raise RequestRejected(
+            f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
+        )
+    recipient, address = _recipient(request)
+    choice = await template_store.find(
+        session, key.organisation_id, request.template_id, language=request.language
+    )
+    if choice is None:
+        raise RequestRejected("Template not found")
+    if choice.template.kind != request.kind:
+        raise RequestRejected(
+            f"{choice.template.kind} template is not suitable for {request.kind} notification"
+        )
+    version = choice.version
+    try:
+        rendered = rendering.render(
+            version.body, version.subject, request.personalisation, language=version.language
+        )
+    except rendering.RenderError as exc:
+        raise RequestRejected(str(exc)) from exc
+    return Message(
+        id=new_id(),
+        created_at=utcnow(),
+        organisation_id=key.organisation_id,
+        api_key_id=key.id,
+        key_type=key.key_type,
+        kind=request.kind,
+        status=statuses.CREATED,
+        template_id=choice.template.id,
+        template_version=version.version,
+        language=version.language,
+        recipient=recipient,
+        address_lines=list(address),
+        subject=rendered.subject,
+        body=rendered.body,
+        reference=request.reference,
+        idempotency_key=request.idempotency_key,
+    )
+
+
+def _recipient(request: SendRequest) -> tuple[str, tuple[str, ...]]:
+    try:
+        if request.kind == "sms":
+            return recipients.normalise_phone_number(request.recipient), ()
+        if request.kind == "email":
+            return recipients.normalise_email_address(request.recipient), ()
+        lines = [_as_line(request.personalisation.get(name)) for name in ADDRESS_FIELDS]
+        return "", recipients.normalise_postal_address(lines)
+    except recipients.InvalidRecipient as exc:
+        raise RequestRejected(f"{exc.field} {exc.reason}", error="ValidationError") from exc
+
+
+def _as_line(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+async def _by_idempotency_key(
+    session: AsyncSession, organisation_id: str, key: str
+) -> Message | None:
+    return await session.scalar(
+        select(Message).where(
+            Message.organisation_id == organisation_id, Message.idempotency_key == key
+        )
+    )

@@ -1,0 +1,121 @@
+"""Shipped templates: files under `templates/<language>/<name>.txt` with a TOML header.
+
+    +++
+    title = "Herinnering LAC-zitting"
+    kind = "sms"                       # sms | email | letter
+    subject = "..."                    # email and letter only (Jinja, like the body)
+    [variables.first_name]
+    example = "Sara"
+    description = "Voornaam van de cliënt"
+    +++
+    Dag {{ first_name }}, ...
+
+A template's id is uuid5 of its name, so it is the same on every installation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KINDS = ("sms", "email", "letter")
+LANGUAGES = ("nl", "fr", "en")
+DEFAULT_LANGUAGE = "nl"
+# Fixed namespace: changing it would change every template id clients already use.
+TEMPLATE_NAMESPACE = uuid.UUID("6f0b3c5e-6c1a-5b7e-9d43-2f5e0a1c8b10")
+_FENCE = "+++"
+
+
+class TemplateFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    name: str
+    language: str
+    kind: str
+    title: str
+    body: str
+    subject: str | None = None
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return template_id(self.name)
+
+    @property
+    def examples(self) -> dict[str, Any]:
+        return {name: spec.get("example") for name, spec in self.variables.items()}
+
+    @property
+    def content_hash(self) -> str:
+        content = [self.kind, self.title, self.subject, self.body, self.variables]
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def template_id(name: str) -> str:
+    return str(uuid.uuid5(TEMPLATE_NAMESPACE, name))
+
+
+def shipped_templates_dir() -> Path:
+    """The repository's templates/ in a checkout; the copy inside the wheel when installed."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir.parent / "templates", package_dir / "shipped_templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("templates folder not found")
+
+
+def parse_template(text: str, *, name: str, language: str) -> TemplateSource:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != _FENCE:
+        raise TemplateFileError(f"{language}/{name}: must start with a '+++' header")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == _FENCE)
+    except StopIteration as exc:
+        raise TemplateFileError(f"{language}/{name}: header is not closed with '+++'") from exc
+    try:
+        header = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateFileError(f"{language}/{name}: header is not valid TOML: {exc}") from exc
+    kind = header.get("kind")
+    if kind not in KINDS:
+        raise TemplateFileError(f"{language}/{name}: kind must be one of {', '.join(KINDS)}")
+    subject = header.get("subject")
+    if kind != "sms" and not subject:
+        raise TemplateFileError(f"{language}/{name}: an {kind} template needs a subject")
+    variables = header.get("variables", {})
+    for var, spec in variables.items():
+        if not isinstance(spec, dict) or "example" not in spec:
+            raise TemplateFileError(f"{language}/{name}: variable {var} needs an example")
+    return TemplateSource(
+        name=name,
+        language=language,
+        kind=kind,
+        title=str(header.get("title", name)),
+        subject=subject,
+        body="\n".join(lines[end + 1 :]).strip() + "\n",
+        variables=variables,
+    )
+
+
+def load_templates(folder: Path | None = None) -> list[TemplateSource]:
+    root = folder or shipped_templates_dir()
+    found: list[TemplateSource] = []
+    for language_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if language_dir.name not in LANGUAGES:
+            raise TemplateFileError(f"unknown language folder: {language_dir.name}")
+        for path in sorted(language_dir.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            found.append(parse_template(text, name=path.stem, language=language_dir.name))
+    kinds: dict[str, str] = {}
+    for source in found:
+        if kinds.setdefault(source.name, source.kind) != source.kind:
+            raise TemplateFileError(f"{source.name}: the same template has different kinds")
+    return found

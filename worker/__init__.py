@@ -1,0 +1,1 @@
+"""The arq worker: job functions and cron jobs. Thin: each job calls a messenger service."""

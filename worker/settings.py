@@ -1,0 +1,68 @@
+"""arq worker settings, built from Messenger's settings (not import-time globals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron, func
+from arq.worker import Worker
+
+from messenger.queue import DELIVER_JOB, RECONCILE_JOB, redis_settings
+from messenger.settings import Settings
+from worker import jobs
+
+HEALTH_CHECK_SECONDS = 30
+# The database bounds attempts; arq's own count also covers "not due yet" re-runs.
+ARQ_MAX_TRIES = 100
+
+
+def cron_slots(every_seconds: int) -> tuple[set[int] | None, set[int]]:
+    """arq's cron takes sets of minutes and seconds; turn an interval into (minute, second)."""
+    if every_seconds < 60:
+        return None, set(range(0, 60, max(1, every_seconds)))
+    return set(range(0, 60, max(1, every_seconds // 60))), {0}
+
+
+def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
+    minute, second = cron_slots(settings.reconcile_every_seconds)
+    return {
+        "functions": [
+            func(
+                jobs.deliver,
+                name=DELIVER_JOB,
+                timeout=settings.send_timeout_seconds + 30,
+                max_tries=ARQ_MAX_TRIES,
+                # No result kept: a kept result would block re-queueing the same job id.
+                keep_result=0,
+            )
+        ],
+        "cron_jobs": [
+            cron(
+                jobs.reconcile_due,
+                name=RECONCILE_JOB,
+                run_at_startup=True,
+                unique=True,
+                timeout=300,
+                keep_result=0,
+                minute=minute,
+                second=second,
+            )
+        ],
+        "on_startup": jobs.startup,
+        "on_shutdown": jobs.shutdown,
+        "redis_settings": redis_settings(redis_url),
+        "queue_name": settings.queue_name,
+        "max_jobs": settings.worker_max_jobs,
+        "health_check_interval": HEALTH_CHECK_SECONDS,
+        "keep_result": 0,
+        "ctx": {"settings": settings},
+        "handle_signals": False,
+    }
+
+
+def create_worker(
+    settings: Settings, redis_url: str, *, extra_ctx: dict[str, Any] | None = None, **overrides: Any
+) -> Worker:
+    options = worker_options(settings, redis_url)
+    options["ctx"].update(extra_ctx or {})
+    return Worker(**{**options, **overrides})
