@@ -46,9 +46,10 @@ def _to_date(value: object) -> date:
     return to_brussels(value).date()
 
 
-def format_date(value: object, language: str = "nl") -> str:
-    """'dinsdag 8 december 2026'."""
-    return babel_format_date(_to_date(value), "EEEE d MMMM y", locale=_locale(language))
+def format_date(value: object, language: str = "nl", *, weekday: bool = True) -> str:
+    """'dinsdag 8 december 2026' ('8 december 2026' without the weekday, as atop a letter)."""
+    pattern = "EEEE d MMMM y" if weekday else "d MMMM y"
+    return babel_format_date(_to_date(value), pattern, locale=_locale(language))
 
 
 def format_time(value: object, language: str = "nl") -> str:

@@ -140,10 +140,12 @@ async def _wait_until_final(
 def print_results(results: list[DemoResult], console: Console) -> None:
     table = Table(title="Messenger demo")
     for column in ("id", "channel", "status", "outbox file"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     for result in results:
         table.add_row(result.id, result.kind, result.status, result.outbox_file)
-    console.print(table)
+    # Whole ids and paths, to copy, even when the output is not a wide terminal.
+    wide = console if console.width >= 150 else Console(width=150)
+    wide.print(table)
 
 
 def succeeded(results: list[DemoResult]) -> bool:

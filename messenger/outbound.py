@@ -48,7 +48,9 @@ def outgoing(message: Message, settings: Settings) -> OutgoingMessage:
         html=html,
         address_lines=tuple(message.address_lines or ()),
         sender_lines=tuple(line for line in settings.letter_sender.split("|") if line),
-        written_on=format_date(utcnow(), message.language) if kind == "letter" else "",
+        written_on=format_date(utcnow(), message.language, weekday=False)
+        if kind == "letter"
+        else "",
         sender=settings.email_from if kind == "email" else None,
         language=message.language,
     )
