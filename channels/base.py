@@ -34,7 +34,10 @@ class OutgoingMessage:
     written_on: str = ""
     # email: From header; sms: sender number or id.
     sender: str | None = None
+    # email: Reply-To header (reply+TOKEN@domain) so replies find their message.
     reply_to: str | None = None
+    # email: SMTP envelope sender (VERP, bounces+TOKEN@domain) so bounces find their message.
+    return_path: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     # nl | fr | en: the language the body is written in (html lang, Content-Language).
     language: str = "nl"
