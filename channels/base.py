@@ -68,6 +68,10 @@ class PermanentError(ChannelError):
     """Never try again: invalid recipient, opted out, SMTP 5xx, other 4xx."""
 
 
+class RecipientOptedOut(PermanentError):
+    """The recipient told the provider to stop (Twilio 21610): record it, send no more."""
+
+
 class Channel(Protocol):
     kind: Kind
     # "sandbox", "twilio", "smtp", ...: recorded on the message.

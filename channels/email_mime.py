@@ -36,7 +36,6 @@ def build_email(
     email["Subject"] = message.subject or ""
     email["Message-ID"] = message_id_header(message.message_id, message_id_domain)
     email["Date"] = format_datetime(date or datetime.now(UTC))
-    email["Content-Language"] = message.language
     if message.reply_to:
         email["Reply-To"] = message.reply_to
     for name, value in message.headers.items():
@@ -47,4 +46,6 @@ def build_email(
             lang=message.language, title=escape(message.subject or ""), body=message.html
         )
         email.add_alternative(page, subtype="html")
+    # Last: set_content() clears every Content-* header set before it.
+    email["Content-Language"] = message.language
     return email

@@ -32,7 +32,10 @@ def to_brussels(value: object) -> datetime:
         raise ValueError(f"'{value}' is not a date and time (use 2026-12-08T10:00)")
     if value.tzinfo is None:
         return value.replace(tzinfo=BRUSSELS)
-    return value.astimezone(BRUSSELS)
+    try:
+        return value.astimezone(BRUSSELS)
+    except OverflowError:
+        raise ValueError(f"'{value.isoformat()}' is out of range") from None
 
 
 def _to_date(value: object) -> date:
@@ -64,10 +67,20 @@ def format_time(value: object, language: str = "nl") -> str:
 
 
 def format_datetime(value: object, language: str = "nl") -> str:
-    """'dinsdag 8 december 2026 om 10 uur'."""
+    """'dinsdag 8 december 2026 om 10 uur'. A date without a time is an error, not midnight."""
+    if isinstance(value, str) and _is_plain_date(value):
+        raise ValueError(f"'{value}' is a date without a time (use 2026-12-08T10:00)")
     moment = to_brussels(value)
     at = _AT.get(language, _AT["nl"])
     return f"{format_date(moment, language)} {at} {format_time(moment, language)}"
+
+
+def _is_plain_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value.strip())
+    except ValueError:
+        return False
+    return len(value.strip()) == 10
 
 
 def _locale(language: str) -> str:

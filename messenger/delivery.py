@@ -15,13 +15,15 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from channels.base import PermanentError, SendResult, TransientError
-from messenger import statuses
+from channels.base import PermanentError, RecipientOptedOut, SendResult, TransientError
+from messenger import opt_outs, statuses
 from messenger.db import Sessions
-from messenger.lifecycle import transition
+from messenger.lifecycle import note, transition
 from messenger.models import Message, utcnow
 from messenger.outbound import ChannelSet, outgoing
+from messenger.rate_limit import RateLimiter
 from messenger.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,17 @@ class Outcome:
 
 
 class Delivery:
-    def __init__(self, sessions: Sessions, channels: ChannelSet, settings: Settings) -> None:
+    def __init__(
+        self,
+        sessions: Sessions,
+        channels: ChannelSet,
+        settings: Settings,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.sessions = sessions
         self.channels = channels
         self.settings = settings
+        self.limiter = limiter
 
     async def run(self, message_id: str, *, now: datetime | None = None) -> Outcome:
         now = now or utcnow()
@@ -58,6 +67,16 @@ class Delivery:
     async def _attempt(self, message: Message, now: datetime) -> Outcome:
         channel = self.channels.for_message(message)
         attempt = message.attempts + 1
+        if message.kind == "sms" and await self._opted_out(message):
+            return Outcome("recipient opted out")
+        outgoing_message = outgoing(message, self.settings)
+        if self.limiter is not None and channel.name != "sandbox":
+            # Reserve a slot before claiming, so a rate-limited job leaves no trace.
+            key = f"{channel.name}:{outgoing_message.sender or 'default'}"
+            reserved, wait = await self.limiter.reserve(key)
+            if not reserved:
+                return Outcome("rate limited", wait)
+            await asyncio.sleep(wait)
         async with self.sessions() as session:
             claimed = await transition(
                 session,
@@ -76,12 +95,22 @@ class Delivery:
             return Outcome("claimed by another run")
         try:
             async with asyncio.timeout(self.settings.send_timeout_seconds):
-                result = await channel.send(outgoing(message, self.settings))
+                result = await channel.send(outgoing_message)
         except (TransientError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, TransientError) else "provider timed out"
             return await self._after_transient(message.id, attempt, reason)
         except PermanentError as exc:
             await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)
+            if isinstance(exc, RecipientOptedOut):
+                async with self.sessions() as session:
+                    opt_outs.record(
+                        session,
+                        message.organisation_id,
+                        message.recipient,
+                        opted_out=True,
+                        source="provider",
+                    )
+                    await session.commit()
             return Outcome("permanent failure")
         except Exception as exc:
             # A bug, not a provider answer: stop rather than risk sending twice.
@@ -120,21 +149,55 @@ class Delivery:
         capped = min(self.settings.retry_max_seconds, base)
         return capped * random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
 
-    async def _accepted(self, message_id: str, result: SendResult) -> None:
+    async def _opted_out(self, message: Message) -> bool:
+        """The number said STOP after this message was made: fail it without sending."""
         async with self.sessions() as session:
-            moved = await transition(
+            if not await opt_outs.opted_out_since(
+                session, message.organisation_id, message.recipient, message.created_at
+            ):
+                return False
+            await transition(
                 session,
-                message_id,
-                expected=statuses.SENDING,
-                new=result.status,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.PERMANENT_FAILURE,
                 source="worker",
-                detail=result.detail,
-                provider_reference=result.provider_reference,
-                sent_at=utcnow(),
+                detail="recipient opted out of text messages",
+                failure_reason="opted out",
             )
             await session.commit()
+        return True
+
+    async def _accepted(self, message_id: str, result: SendResult) -> None:
+        values: dict[str, Any] = {
+            "provider_reference": result.provider_reference,
+            "sent_at": utcnow(),
+        }
+        async with self.sessions() as session:
+            if result.status == statuses.SENDING:
+                # Taken by the provider; its receipts move the message on (receipts.py).
+                moved = await note(
+                    session,
+                    message_id,
+                    status=statuses.SENDING,
+                    source="worker",
+                    detail=result.detail,
+                    **values,
+                )
+            else:
+                moved = await transition(
+                    session,
+                    message_id,
+                    expected=statuses.SENDING,
+                    new=result.status,
+                    source="worker",
+                    detail=result.detail,
+                    **values,
+                )
+            await session.commit()
         if not moved:
-            log.warning("message %s changed state while being sent", message_id)
+            # A receipt that came before this answer has already moved the message on.
+            log.info("message %s changed state while being sent", message_id)
 
     async def _finish(self, message_id: str, status: str, reason: str) -> None:
         async with self.sessions() as session:
@@ -150,6 +213,8 @@ class Delivery:
             await session.commit()
 
     async def _recover(self, message: Message, now: datetime) -> Outcome:
+        if message.provider_reference:
+            return Outcome("with the provider; waiting for its receipt")
         started = message.sending_started_at or message.updated_at
         lease = timedelta(seconds=self.settings.send_lease_seconds)
         if now - started < lease:

@@ -11,6 +11,7 @@ from itertools import groupby
 
 
 def text_to_html(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = [block for block in text.strip().split("\n\n") if block.strip()]
     return "\n".join(_block_to_html(block) for block in blocks)
 

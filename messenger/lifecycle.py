@@ -66,6 +66,40 @@ async def transition(
     return False
 
 
+async def note(
+    session: AsyncSession,
+    message_id: str,
+    *,
+    status: str,
+    source: str,
+    detail: str,
+    at: datetime | None = None,
+    **values: Any,
+) -> bool:
+    """A history row without a change of state (a provider's "queued", an ignored late
+    receipt), setting `values` too, guarded on `status` like `transition`."""
+    now = at or utcnow()
+    result = await session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == status)
+        .values(updated_at=now, **values)
+        .returning(Message.id)
+    )
+    if result.first() is None:
+        return False
+    session.add(
+        MessageEvent(
+            message_id=message_id,
+            previous_status=status,
+            status=status,
+            source=source,
+            detail=detail,
+            occurred_at=now,
+        )
+    )
+    return True
+
+
 def record_created(session: AsyncSession, message: Message, *, source: str) -> None:
     """The first history row, written with the message itself."""
     session.add(

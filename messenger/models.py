@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
@@ -49,7 +51,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Constraint names as PostgreSQL would pick them, so migrations can name what they drop.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # SQLAlchemy's own hook, read once at class creation.
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
 
@@ -60,6 +73,12 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The number (E.164) or sender id its SMS come from; replies to it belong to this OCMW.
+    sms_sender: Mapped[str | None] = mapped_column(String(20), default=None, unique=True)
+    # Return address on letters, lines separated by "|"; None: MESSENGER_LETTER_SENDER.
+    letter_sender: Mapped[str | None] = mapped_column(Text, default=None)
+    # Envelopes without the OCMW's logo get opened more (seeds/000): off unless chosen.
+    letter_logo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ApiKey(Base):
@@ -142,6 +161,12 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # email: the token in reply+TOKEN@ and bounces+TOKEN@ that leads answers back here.
+    reply_token: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    # letters: the print batch that carries it to the post.
+    print_batch_id: Mapped[str | None] = mapped_column(
+        ForeignKey("print_batches.id"), default=None, index=True
+    )
 
 
 class MessageEvent(Base):
@@ -171,6 +196,39 @@ class ReceivedMessage(Base):
     sender: Mapped[str] = mapped_column(String(320))
     recipient: Mapped[str] = mapped_column(String(320))
     content: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text, default=None)
+    # What the reply asks for: stop | start | confirm | decline | call | reply (see replies.py).
+    intent: Mapped[str] = mapped_column(String(10), default="reply")
     provider_reference: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(ForeignKey("messages.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OptOutRecord(Base):
+    """A number leaving (STOP, Twilio 21610) or rejoining (START) SMS; the latest one counts."""
+
+    __tablename__ = "opt_out_records"
+    __table_args__ = (Index("ix_opt_out_org_number", "organisation_id", "phone_number", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    phone_number: Mapped[str] = mapped_column(String(20))
+    opted_out: Mapped[bool] = mapped_column(Boolean)
+    # reply | provider | api: how we learnt it.
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PrintBatch(Base):
+    """The day's letters as one PDF and a manifest, for the print room or the print house."""
+
+    __tablename__ = "print_batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # ready: PDF and manifest made; posted: handed to bpost, its letters are `sent`.
+    status: Mapped[str] = mapped_column(String(10), default="ready")
+    letter_count: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(default=None)

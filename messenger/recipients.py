@@ -21,10 +21,13 @@ _MOBILE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
+_LETTERS = re.compile(r"[^\W\d_]")
 _POSTCODE_LINE = re.compile(r"^([1-9]\d{3})\s+(\S.*)$")
 _FOREIGN_PREFIX = re.compile(r"^[A-Za-z]{1,2}\s*-\s*\d")
 # Characters no Belgian address needs; they point at pasted markup or a wrong column.
-_JUNK = re.compile(r"[<>{}\[\]\\|^~@=\"*#$%_`]|[\x00-\x1f\x7f]")
+_JUNK = re.compile(
+    r"[<>{}\[\]\\|^~@=\"*#$%_`]|[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 class InvalidRecipient(ValueError):
@@ -36,11 +39,15 @@ class InvalidRecipient(ValueError):
 
 def normalise_phone_number(raw: str, field: str = "phone_number") -> str:
     """A mobile number in E.164; Belgian national numbers ('0470 12 34 56') are accepted."""
+    # phonenumbers reads letters as keypad digits ("0470 ABC DEF"): a typo would text a
+    # stranger, so letters and extensions are refused outright.
+    if _LETTERS.search(raw):
+        raise InvalidRecipient(field, "Not a valid mobile number: it must not contain letters")
     try:
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         raise InvalidRecipient(field, "Not a valid mobile number") from None
-    if not phonenumbers.is_valid_number(number):
+    if number.extension or not phonenumbers.is_valid_number(number):
         raise InvalidRecipient(field, "Not a valid mobile number")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise InvalidRecipient(field, "Not a mobile number: text messages need a mobile number")
@@ -65,6 +72,10 @@ def normalise_postal_address(
     Rules (DESIGN.md §8): 3 to 6 lines, none empty between filled ones, the last one a
     4-digit postcode and a municipality without 'B-', at most 50 characters a line.
     """
+    # A line break inside a line is an error, not a space: it hides a wrongly split address.
+    for position, line in enumerate(lines, start=1):
+        if line and ("\n" in line.strip() or "\r" in line.strip()):
+            raise InvalidRecipient(f"{field_prefix}{position}", "must be one line")
     cleaned = [" ".join(line.split()) if line else "" for line in lines]
     last_filled = max((i for i, line in enumerate(cleaned) if line), default=-1)
     for position in range(last_filled):

@@ -2,7 +2,10 @@
 
 - Every due `created` message is queued again. The job id is derived from the message id,
   so a message whose job still exists is not queued twice.
-- Every message stuck in `sending` past the send lease is settled by `recover_abandoned`.
+- Every message stuck in `sending` past the send lease, without a provider reference, is
+  settled by `recover_abandoned`.
+- Every SMS or email the provider took but never sent a receipt for within the receipt
+  timeout becomes `temporary-failure`, as Notify does. Letters wait in print batches.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import or_, select
 
 from messenger import statuses
 from messenger.delivery import Delivery, recover_abandoned
+from messenger.lifecycle import transition
 from messenger.models import Message, utcnow
 from messenger.queue import DeliveryQueue
 
@@ -24,6 +28,7 @@ BATCH = 1000
 class ReconcileReport:
     requeued: int
     recovered: int
+    timed_out: int = 0
 
 
 async def reconcile(
@@ -46,13 +51,41 @@ async def reconcile(
         stuck = list(
             await session.scalars(
                 select(Message)
-                .where(Message.status == statuses.SENDING, Message.sending_started_at < lease_start)
+                .where(
+                    Message.status == statuses.SENDING,
+                    Message.provider_reference.is_(None),
+                    Message.sending_started_at < lease_start,
+                )
                 .limit(BATCH)
             )
         )
+        receipt_deadline = now - timedelta(hours=delivery.settings.receipt_timeout_hours)
+        silent = list(
+            await session.scalars(
+                select(Message.id)
+                .where(
+                    Message.status == statuses.SENDING,
+                    Message.kind.in_(("sms", "email")),
+                    Message.provider_reference.is_not(None),
+                    Message.sending_started_at < receipt_deadline,
+                )
+                .limit(BATCH)
+            )
+        )
+        for message_id in silent:
+            await transition(
+                session,
+                message_id,
+                expected=statuses.SENDING,
+                new=statuses.TEMPORARY_FAILURE,
+                source="reconciler",
+                detail="no receipt from the provider in time",
+                failure_reason="no receipt",
+            )
+        await session.commit()
     requeued = 0
     for message_id in due:
         requeued += await queue.enqueue(message_id)
     for message in stuck:
         await recover_abandoned(delivery, message)
-    return ReconcileReport(requeued=requeued, recovered=len(stuck))
+    return ReconcileReport(requeued=requeued, recovered=len(stuck), timed_out=len(silent))

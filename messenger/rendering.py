@@ -56,6 +56,14 @@ def environment(language: str) -> ImmutableSandboxedEnvironment:
     return env
 
 
+def check_syntax(source: str, *, language: str = "nl") -> None:
+    """Compile without rendering: a broken template is refused when it is loaded or saved."""
+    try:
+        environment(language).from_string(source)
+    except TemplateError as exc:
+        raise RenderError(f"line {getattr(exc, 'lineno', '?')}: {exc}") from exc
+
+
 def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
     env = environment(language)
     found: set[str] = set()
@@ -66,7 +74,10 @@ def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
 
 
 def render(body: str, subject: str | None, values: Mapping[str, Any], *, language: str) -> Rendered:
-    missing = sorted(variables_of(body, subject, language=language) - set(values))
+    try:
+        missing = sorted(variables_of(body, subject, language=language) - set(values))
+    except TemplateError as exc:
+        raise RenderError(f"Template is not valid: {exc}") from exc
     if missing:
         raise MissingPersonalisation(missing)
     env = environment(language)
@@ -77,7 +88,7 @@ def render(body: str, subject: str | None, values: Mapping[str, Any], *, languag
         raise RenderError(f"Missing personalisation: {exc.message}") from exc
     except SecurityError as exc:
         raise RenderError("Template uses something that is not allowed") from exc
-    except (TemplateError, ValueError, TypeError) as exc:
+    except (TemplateError, ValueError, TypeError, OverflowError) as exc:
         raise RenderError(f"Template could not be filled in: {exc}") from exc
     return Rendered(body=_tidy(text), subject=title)
 

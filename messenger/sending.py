@@ -6,6 +6,7 @@ before its job is queued (DESIGN.md §3).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger import lifecycle, recipients, rendering, statuses, template_store
+from messenger import lifecycle, opt_outs, recipients, rendering, statuses, template_store
 from messenger.models import ApiKey, Message, new_id, utcnow
 from messenger.queue import DeliveryQueue
 from messenger.template_files import DEFAULT_LANGUAGE, LANGUAGES
@@ -32,6 +33,19 @@ class RequestRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Who asks for the message: an API key, or Messenger itself (confirmations, plans)."""
+
+    organisation_id: str
+    key_type: str = "live"
+    api_key_id: str | None = None
+
+    @classmethod
+    def of_key(cls, key: ApiKey) -> Origin:
+        return cls(organisation_id=key.organisation_id, key_type=key.key_type, api_key_id=key.id)
+
+
+@dataclass(frozen=True)
 class SendRequest:
     kind: str
     template_id: str
@@ -44,13 +58,31 @@ class SendRequest:
 
 
 async def accept(
-    session: AsyncSession, queue: DeliveryQueue | None, key: ApiKey, request: SendRequest
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    origin: Origin,
+    request: SendRequest,
+    *,
+    respect_opt_out: bool = True,
 ) -> Message:
+    """Check, render, store and queue one message. `respect_opt_out=False` only for the
+    confirmation of a STOP itself."""
     if request.idempotency_key:
-        existing = await _by_idempotency_key(session, key.organisation_id, request.idempotency_key)
+        existing = await _by_idempotency_key(
+            session, origin.organisation_id, request.idempotency_key
+        )
         if existing is not None:
             return existing
-    message = await _build(session, key, request)
+    message = await _build(session, origin, request)
+    if (
+        respect_opt_out
+        and message.kind == "sms"
+        and await opt_outs.is_opted_out(session, origin.organisation_id, message.recipient)
+    ):
+        raise RequestRejected(
+            "phone_number replied STOP: this number gets no text messages any more",
+            error="ValidationError",
+        )
     session.add(message)
     lifecycle.record_created(session, message, source="api")
     try:
@@ -59,7 +91,7 @@ async def accept(
         # The same idempotency key, a moment earlier, from another request.
         await session.rollback()
         existing = await _by_idempotency_key(
-            session, key.organisation_id, request.idempotency_key or ""
+            session, origin.organisation_id, request.idempotency_key or ""
         )
         if existing is None:
             raise
@@ -69,14 +101,14 @@ async def accept(
     return message
 
 
-async def _build(session: AsyncSession, key: ApiKey, request: SendRequest) -> Message:
+async def _build(session: AsyncSession, origin: Origin, request: SendRequest) -> Message:
     if request.language not in LANGUAGES:
         raise RequestRejected(
             f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
         )
     recipient, address = _recipient(request)
     choice = await template_store.find(
-        session, key.organisation_id, request.template_id, language=request.language
+        session, origin.organisation_id, request.template_id, language=request.language
     )
     if choice is None:
         raise RequestRejected("Template not found")
@@ -94,9 +126,9 @@ async def _build(session: AsyncSession, key: ApiKey, request: SendRequest) -> Me
     return Message(
         id=new_id(),
         created_at=utcnow(),
-        organisation_id=key.organisation_id,
-        api_key_id=key.id,
-        key_type=key.key_type,
+        organisation_id=origin.organisation_id,
+        api_key_id=origin.api_key_id,
+        key_type=origin.key_type,
         kind=request.kind,
         status=statuses.CREATED,
         template_id=choice.template.id,
@@ -108,6 +140,8 @@ async def _build(session: AsyncSession, key: ApiKey, request: SendRequest) -> Me
         body=rendered.body,
         reference=request.reference,
         idempotency_key=request.idempotency_key,
+        # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (inbound_email.py).
+        reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
 
 

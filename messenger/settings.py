@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,40 @@ class Settings(BaseSettings):
     letter_sender: str = "OCMW|Sociale dienst"
     email_from: str = "OCMW <noreply@messenger.invalid>"
     message_id_domain: str = "messenger.invalid"
+    # A message still `sending` this long after the provider took it gets
+    # temporary-failure, as in Notify: the receipt is not coming any more.
+    receipt_timeout_hours: float = 72
+
+    # SMS through Twilio: set the account and a sender to leave the sandbox.
+    twilio_account_sid: str | None = Field(default=None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str | None = Field(default=None, validation_alias="TWILIO_FROM_NUMBER")
+    twilio_messaging_service_sid: str | None = Field(
+        default=None, validation_alias="TWILIO_MESSAGING_SERVICE_SID"
+    )
+    # A Twilio-compatible server instead of api.twilio.com (tests, local runs).
+    twilio_api_base_url: str | None = Field(default=None, validation_alias="TWILIO_API_BASE_URL")
+    # Per sender: SMS a second and how many may go at once, so bulk sends stay under 429s.
+    sms_per_second: float = 10.0
+    sms_burst: int = 10
+
+    # Email through SMTP: set the host to leave the sandbox.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_pool_size: int = 4
+    smtp_validate_certs: bool = True
+    # Replies (reply+TOKEN@) and bounces (bounces+TOKEN@) come back on this domain.
+    reply_domain: str | None = None
+    # Shared secret for POST /webhooks/email/inbound (Authorization: Bearer …).
+    inbound_email_secret: str | None = None
+
+    # Letters: off = the sandbox outbox; on = daily print batches (PDF + manifest).
+    print_batches: bool = False
+    # When the day's letters are collated, Europe/Brussels time.
+    print_cutoff: str = Field(default="16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
     @property
     def outbox_dir(self) -> Path:
@@ -47,6 +82,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.var_dir / 'messenger.db').resolve()}"
+
+    @property
+    def twilio_enabled(self) -> bool:
+        sender = self.twilio_from_number or self.twilio_messaging_service_sid
+        return bool(self.twilio_account_sid and self.twilio_auth_token and sender)
+
+    @property
+    def print_dir(self) -> Path:
+        return self.var_dir / "print"
 
     @property
     def send_lease_seconds(self) -> float:

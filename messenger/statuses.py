@@ -32,9 +32,11 @@ IN_FLIGHT = frozenset({CREATED, SENDING, PENDING})
 FINAL = frozenset({DELIVERED, CANCELLED, RETURNED_LETTER, *FAILURES})
 
 # Forward moves only: a late or repeated receipt never moves a message back.
-# The one way back, sending -> created, is a retry after a transient error.
+# The one way back, sending -> created, is a retry after a transient error. A receipt may
+# move a message on from `created`: the provider had an attempt we took for failed, and
+# the retry then finds it done instead of sending it twice.
 ALLOWED: dict[str, frozenset[str]] = {
-    CREATED: frozenset({SENDING, CANCELLED, TECHNICAL_FAILURE}),
+    CREATED: frozenset({SENDING, SENT, DELIVERED, CANCELLED, *FAILURES}),
     SENDING: frozenset({CREATED, PENDING, SENT, DELIVERED, *FAILURES}),
     PENDING: frozenset({SENT, DELIVERED, *FAILURES}),
     SENT: frozenset({DELIVERED, RETURNED_LETTER, PERMANENT_FAILURE, TEMPORARY_FAILURE}),

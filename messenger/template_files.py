@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from messenger import rendering
+
 KINDS = ("sms", "email", "letter")
 LANGUAGES = ("nl", "fr", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -89,18 +91,25 @@ def parse_template(text: str, *, name: str, language: str) -> TemplateSource:
         raise TemplateFileError(f"{language}/{name}: kind must be one of {', '.join(KINDS)}")
     subject = header.get("subject")
     if kind != "sms" and not subject:
-        raise TemplateFileError(f"{language}/{name}: an {kind} template needs a subject")
+        article = "an" if kind == "email" else "a"
+        raise TemplateFileError(f"{language}/{name}: {article} {kind} template needs a subject")
     variables = header.get("variables", {})
     for var, spec in variables.items():
         if not isinstance(spec, dict) or "example" not in spec:
             raise TemplateFileError(f"{language}/{name}: variable {var} needs an example")
+    body = "\n".join(lines[end + 1 :]).strip() + "\n"
+    for part in (subject, body):
+        try:
+            rendering.check_syntax(part or "", language=language)
+        except rendering.RenderError as exc:
+            raise TemplateFileError(f"{language}/{name}: {exc}") from exc
     return TemplateSource(
         name=name,
         language=language,
         kind=kind,
         title=str(header.get("title", name)),
         subject=subject,
-        body="\n".join(lines[end + 1 :]).strip() + "\n",
+        body=body,
         variables=variables,
     )
 

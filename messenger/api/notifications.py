@@ -12,7 +12,7 @@ from messenger import statuses
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Queue, Session
 from messenger.models import Message, MessageEvent
-from messenger.sending import SendRequest, accept
+from messenger.sending import Origin, SendRequest, accept
 
 router = APIRouter(prefix="/v2/notifications", tags=["notifications"])
 PAGE_SIZE = 250
@@ -36,7 +36,7 @@ async def send_sms(
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     request = _request("sms", body, body.phone_number, idempotency_key)
-    return presenters.sent(await accept(db, queue, key, request), settings)
+    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 
 
 @router.post("/email", status_code=201, response_model=schemas.EmailSentResponse)
@@ -49,7 +49,7 @@ async def send_email(
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     request = _request("email", body, body.email_address, idempotency_key)
-    return presenters.sent(await accept(db, queue, key, request), settings)
+    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 
 
 @router.post("/letter", status_code=201, response_model=schemas.LetterSentResponse)
@@ -62,7 +62,7 @@ async def send_letter(
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     request = _request("letter", body, "", idempotency_key)
-    return presenters.sent(await accept(db, queue, key, request), settings)
+    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 
 
 def _request(
