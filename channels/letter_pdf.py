@@ -59,11 +59,11 @@ def _lines(lines: Sequence[str]) -> str:
     return "<br>".join(escape(line) for line in lines)
 
 
-def _letter_html(message: OutgoingMessage) -> str:
+def _letter_html(message: OutgoingMessage, index: int) -> str:
     body = message.html
     if body is None:
         body = f"<p>{_lines(message.body.splitlines())}</p>"
-    return f"""<section class="letter" lang="{escape(message.language)}">
+    return f"""<section class="letter" id="letter-{index}" lang="{escape(message.language)}">
 <div class="head">
   <div class="sender">{_lines(message.sender_lines)}</div>
   <div class="window">{_lines(message.address_lines)}</div>
@@ -74,14 +74,38 @@ def _letter_html(message: OutgoingMessage) -> str:
 </section>"""
 
 
-def render_letters(
+@dataclass(frozen=True)
+class RenderedBatch:
+    pdf: bytes
+    # Pages of each letter, in the order given: the print manifest and one-page checks.
+    pages: tuple[int, ...]
+
+
+def render_batch(
     messages: Sequence[OutgoingMessage], *, window: WindowField = DIN_5008_B
-) -> bytes:
+) -> RenderedBatch:
     """One PDF holding every letter, each starting on a new page."""
     if not messages:
         raise ValueError("no letters to render")
-    letters = "\n".join(_letter_html(m) for m in messages)
-    document = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+    letters = "\n".join(_letter_html(m, n) for n, m in enumerate(messages))
+    source = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>{_css(window)}</style></head><body>{letters}</body></html>"""
-    pdf: bytes = HTML(string=document).write_pdf()
-    return pdf
+    document = HTML(string=source).render()
+    starts = [
+        page_number
+        for page_number, page in enumerate(document.pages)
+        for anchor in page.anchors
+        if anchor.startswith("letter-")
+    ]
+    ends = [*starts[1:], len(document.pages)]
+    pdf: bytes = document.write_pdf()
+    return RenderedBatch(
+        pdf=pdf, pages=tuple(end - start for start, end in zip(starts, ends, strict=True))
+    )
+
+
+def render_letters(
+    messages: Sequence[OutgoingMessage], *, window: WindowField = DIN_5008_B
+) -> bytes:
+    """The PDF alone (the sandbox outbox, one letter's download)."""
+    return render_batch(messages, window=window).pdf

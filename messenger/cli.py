@@ -6,18 +6,19 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from messenger import migrate
 from messenger.api_keys import KEY_TYPES, issue_key
-from messenger.db import create_engine, create_sessions
+from messenger.cli_common import console, fail, run, session_for, upgrade
+from messenger.cli_letters import batch_app, letter_app
 from messenger.embedded_redis import redis_url, running_embedded_url
 from messenger.encryption import secret_box
-from messenger.organisations import create_organisation
-from messenger.settings import Settings, get_settings
+from messenger.organisations import create_organisation, update_organisation
+from messenger.settings import get_settings
 
 app = typer.Typer(
     help="Messenger: SMS, email and letters for client contact in OCMW social services.",
@@ -31,37 +32,15 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="api-key")
-
-console = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-class CliError(Exception):
-    """Shown as one line, no traceback."""
-
-
-def _run(work: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return asyncio.run(work())  # type: ignore[arg-type]
-    except (CliError, ValueError, LookupError) as exc:
-        err.print(f"Error: {exc}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-async def _upgrade(settings: Settings) -> None:
-    engine = create_engine(settings.database)
-    try:
-        await migrate.upgrade(engine)
-    finally:
-        await engine.dispose()
+app.add_typer(batch_app, name="print-batch")
+app.add_typer(letter_app, name="letter")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date."""
     settings = get_settings()
-    _run(lambda: _upgrade(settings))
+    run(lambda: upgrade(settings))
     console.print("database is up to date")
 
 
@@ -71,17 +50,43 @@ def org_create(name: Annotated[str, typer.Argument(help="e.g. 'OCMW Gent'")]) ->
     settings = get_settings()
 
     async def work() -> str:
-        await _upgrade(settings)
-        engine = create_engine(settings.database)
-        try:
-            async with create_sessions(engine)() as session:
-                organisation = await create_organisation(session, name)
-                await session.commit()
-                return organisation.id
-        finally:
-            await engine.dispose()
+        async with session_for(settings) as session:
+            organisation = await create_organisation(session, name)
+            await session.commit()
+            return organisation.id
 
-    print(_run(work))
+    print(run(work))
+
+
+@org_app.command("set")
+def org_set(
+    org: Annotated[str, typer.Argument(help="The organisation's id")],
+    sms_sender: Annotated[
+        str | None, typer.Option(help="Its SMS number (E.164); replies to it belong to it")
+    ] = None,
+    letter_sender: Annotated[
+        str | None, typer.Option(help="Return address on letters, lines separated by '|'")
+    ] = None,
+    letter_logo: Annotated[
+        bool | None, typer.Option("--letter-logo/--no-letter-logo", help="Logo on letters")
+    ] = None,
+) -> None:
+    """Change an organisation's settings."""
+    settings = get_settings()
+
+    async def work() -> None:
+        async with session_for(settings) as session:
+            await update_organisation(
+                session,
+                org,
+                sms_sender=sms_sender,
+                letter_sender=letter_sender,
+                letter_logo=letter_logo,
+            )
+            await session.commit()
+
+    run(work)
+    console.print("organisation updated")
 
 
 @key_app.command("create")
@@ -92,24 +97,18 @@ def api_key_create(
 ) -> None:
     """Create an API key and print it. It is shown once; keep it somewhere safe."""
     if type not in KEY_TYPES:
-        err.print(f"Error: --type must be one of {', '.join(KEY_TYPES)}")
-        raise typer.Exit(2)
+        fail(f"--type must be one of {', '.join(KEY_TYPES)}", 2)
     settings = get_settings()
 
     async def work() -> str:
-        await _upgrade(settings)
-        engine = create_engine(settings.database)
-        try:
-            async with create_sessions(engine)() as session:
-                issued = await issue_key(
-                    session, secret_box(settings), organisation_id=org, name=name, key_type=type
-                )
-                await session.commit()
-                return issued.combined
-        finally:
-            await engine.dispose()
+        async with session_for(settings) as session:
+            issued = await issue_key(
+                session, secret_box(settings), organisation_id=org, name=name, key_type=type
+            )
+            await session.commit()
+            return issued.combined
 
-    print(_run(work))
+    print(run(work))
 
 
 @app.command()
@@ -125,7 +124,7 @@ def serve(
 
     async def work() -> None:
         if migrate_first:
-            await _upgrade(settings)
+            await upgrade(settings)
         with redis_url(settings) as url:
             async with running_api(settings, url, host=host, port=port) as server:
                 console.print(f"Messenger API on http://{host}:{port} (docs at /docs)")
@@ -148,13 +147,27 @@ def worker(
 
     settings = get_settings()
     url = settings.redis_url or running_embedded_url(settings)
-    if not url:
-        err.print("Error: set REDIS_URL, or start `messenger serve` first (it runs a worker too).")
-        raise typer.Exit(1)
+    if not url or not _answers(url):
+        fail("set REDIS_URL, or start `messenger serve` first (it runs a worker too).")
     if migrate_first:
-        _run(lambda: _upgrade(settings))
+        run(lambda: upgrade(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     create_worker(settings, url, handle_signals=True).run()
+
+
+@app.command("smtp-inbound")
+def smtp_inbound(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 2525,
+) -> None:
+    """Receive replies and bounces over SMTP (point the MX or relay for the reply domain here)."""
+    from messenger.smtp_inbound import serve_smtp
+
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run(lambda: upgrade(settings))
+    console.print(f"listening for inbound mail on {host}:{port}")
+    _run_forever(lambda: serve_smtp(settings, host, port))
 
 
 @app.command()
@@ -163,10 +176,25 @@ def demo() -> None:
     from messenger.demo import print_results, run_demo, succeeded
 
     settings = get_settings()
-    results = _run(lambda: run_demo(settings, console))
+    results = run(lambda: run_demo(settings, console))
     print_results(results, console)
     if not succeeded(results):
         raise typer.Exit(1)
+
+
+def _answers(url: str) -> bool:
+    """A Redis that answers PING within 2 s (a killed `serve` leaves a stale redis.url)."""
+
+    async def ping() -> bool:
+        client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return bool(await client.ping())
+        except (RedisError, OSError):
+            return False
+        finally:
+            await client.aclose()
+
+    return asyncio.run(ping())
 
 
 async def _until_stopped(server: object) -> None:
@@ -177,7 +205,7 @@ async def _until_stopped(server: object) -> None:
 
 def _run_forever(work: Callable[[], Awaitable[None]]) -> None:
     try:
-        _run(work)
+        run(work)
     except KeyboardInterrupt:
         console.print("stopped")
 

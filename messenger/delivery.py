@@ -21,7 +21,7 @@ from channels.base import PermanentError, RecipientOptedOut, SendResult, Transie
 from messenger import opt_outs, statuses
 from messenger.db import Sessions
 from messenger.lifecycle import note, transition
-from messenger.models import Message, utcnow
+from messenger.models import Message, Organisation, utcnow
 from messenger.outbound import ChannelSet, outgoing
 from messenger.rate_limit import RateLimiter
 from messenger.settings import Settings
@@ -54,6 +54,9 @@ class Delivery:
         now = now or utcnow()
         async with self.sessions() as session:
             message = await session.get(Message, message_id)
+            organisation = (
+                await session.get(Organisation, message.organisation_id) if message else None
+            )
         if message is None:
             return Outcome("no such message")
         if message.status == statuses.SENDING:
@@ -62,14 +65,16 @@ class Delivery:
             return Outcome(f"already {message.status}")
         if message.next_attempt_at and message.next_attempt_at > now:
             return Outcome("not due yet", (message.next_attempt_at - now).total_seconds())
-        return await self._attempt(message, now)
+        return await self._attempt(message, organisation, now)
 
-    async def _attempt(self, message: Message, now: datetime) -> Outcome:
+    async def _attempt(
+        self, message: Message, organisation: Organisation | None, now: datetime
+    ) -> Outcome:
         channel = self.channels.for_message(message)
         attempt = message.attempts + 1
         if message.kind == "sms" and await self._opted_out(message):
             return Outcome("recipient opted out")
-        outgoing_message = outgoing(message, self.settings)
+        outgoing_message = outgoing(message, self.settings, organisation)
         if self.limiter is not None and channel.name != "sandbox":
             # Reserve a slot before claiming, so a rate-limited job leaves no trace.
             key = f"{channel.name}:{outgoing_message.sender or 'default'}"

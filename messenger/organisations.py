@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.models import Organisation
+from messenger.recipients import normalise_phone_number
 
 
 async def create_organisation(session: AsyncSession, name: str) -> Organisation:
@@ -13,5 +14,30 @@ async def create_organisation(session: AsyncSession, name: str) -> Organisation:
         raise ValueError("An organisation name needs 1 to 200 characters.")
     organisation = Organisation(name=clean)
     session.add(organisation)
+    await session.flush()
+    return organisation
+
+
+async def update_organisation(
+    session: AsyncSession,
+    organisation_id: str,
+    *,
+    sms_sender: str | None = None,
+    letter_sender: str | None = None,
+    letter_logo: bool | None = None,
+) -> Organisation:
+    """Change what is given; None leaves a setting as it is."""
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise LookupError(f"No organisation with id {organisation_id}.")
+    if sms_sender is not None:
+        organisation.sms_sender = normalise_phone_number(sms_sender, "sms_sender")
+    if letter_sender is not None:
+        lines = [line.strip() for line in letter_sender.split("|") if line.strip()]
+        if not 1 <= len(lines) <= 6:
+            raise ValueError("letter_sender needs 1 to 6 lines, separated by '|'")
+        organisation.letter_sender = "|".join(lines)
+    if letter_logo is not None:
+        organisation.letter_logo = letter_logo
     await session.flush()
     return organisation

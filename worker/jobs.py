@@ -7,10 +7,12 @@ from typing import Any
 
 from arq import Retry
 
+from messenger import print_batches
 from messenger.db import create_engine, create_sessions
 from messenger.delivery import Delivery
 from messenger.outbound import ChannelSet
 from messenger.queue import DeliveryQueue
+from messenger.rate_limit import RateLimiter
 from messenger.reconcile import reconcile
 from messenger.settings import Settings
 
@@ -24,11 +26,17 @@ async def startup(ctx: Ctx) -> None:
     ctx["engine"] = engine
     # Tests hand in channels of their own through the context; normally: from the settings.
     channels = ctx.get("channels") or ChannelSet.from_settings(settings)
-    ctx["delivery"] = Delivery(create_sessions(engine), channels, settings)
+    ctx["own_channels"] = "channels" not in ctx
+    limiter = RateLimiter(
+        ctx["redis"], per_second=settings.sms_per_second, burst=settings.sms_burst
+    )
+    ctx["delivery"] = Delivery(create_sessions(engine), channels, settings, limiter)
     ctx["queue"] = DeliveryQueue(ctx["redis"], settings.queue_name)
 
 
 async def shutdown(ctx: Ctx) -> None:
+    if ctx.get("own_channels") and "delivery" in ctx:
+        await ctx["delivery"].channels.aclose()
     if "engine" in ctx:
         await ctx["engine"].dispose()
 
@@ -43,7 +51,20 @@ async def deliver(ctx: Ctx, message_id: str) -> str:
 
 
 async def reconcile_due(ctx: Ctx) -> str:
-    report = await reconcile(ctx["delivery"], ctx["queue"])
-    if report.requeued or report.recovered:
-        log.info("reconciler: %d requeued, %d recovered", report.requeued, report.recovered)
-    return f"{report.requeued} requeued, {report.recovered} recovered"
+    delivery: Delivery = ctx["delivery"]
+    report = await reconcile(delivery, ctx["queue"])
+    if report.requeued or report.recovered or report.timed_out:
+        log.info(
+            "reconciler: %d requeued, %d recovered, %d timed out",
+            report.requeued,
+            report.recovered,
+            report.timed_out,
+        )
+    batches = []
+    if delivery.settings.print_batches:
+        # Here rather than in a cron at the cut-off: a worker that was down then catches up.
+        batches = await print_batches.collate(delivery.sessions, delivery.settings)
+    return (
+        f"{report.requeued} requeued, {report.recovered} recovered, "
+        f"{report.timed_out} timed out, {len(batches)} print batches"
+    )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from messenger import template_store
-from messenger.api import errors, notifications, templates
+from messenger.api import errors, letters, notifications, received, templates, webhooks
 from messenger.db import create_engine, create_sessions
 from messenger.encryption import secret_box
 from messenger.queue import DeliveryQueue
@@ -46,7 +46,10 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     )
     errors.install(app)
     app.include_router(notifications.router)
+    app.include_router(letters.router)
     app.include_router(templates.router)
+    app.include_router(received.router)
+    app.include_router(webhooks.router)
 
     @app.get("/_status", tags=["health"])
     async def status() -> dict[str, str]:

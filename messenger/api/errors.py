@@ -12,7 +12,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from messenger.api_keys import AuthError
 from messenger.sending import RequestRejected
 
-_HTTP_ERROR_NAMES = {403: "AuthError", 404: "NoResultFound", 405: "MethodNotAllowed"}
+_HTTP_ERROR_NAMES = {
+    403: "AuthError",
+    404: "NoResultFound",
+    405: "MethodNotAllowed",
+    409: "ConflictError",
+}
 
 
 def error_response(status_code: int, error: str, message: str) -> JSONResponse:
@@ -51,6 +56,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestRejected)
     async def rejected(_: Request, exc: RequestRejected) -> JSONResponse:
         return error_response(400, exc.error, exc.message)
+
+    @app.exception_handler(LookupError)
+    async def not_found(_: Request, exc: LookupError) -> JSONResponse:
+        # Services raise LookupError for "not yours or not there": the same 404 for both.
+        return error_response(404, "NoResultFound", "No result found")
 
     @app.exception_handler(AuthError)
     async def auth(_: Request, exc: AuthError) -> JSONResponse:

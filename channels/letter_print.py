@@ -1,0 +1,28 @@
+"""Letters for print batches: accepted now, printed with the day's batch, posted by hand.
+
+Sending a letter only hands it to the batch; Messenger collates the batch at the day's
+cut-off (print_batches.py) and a person marks it posted. Nothing leaves the building here,
+so after a crash the "provider" always has the letter: `lookup` says so.
+"""
+
+from __future__ import annotations
+
+from channels.base import Kind, OutgoingMessage, SendResult
+
+
+class PrintChannel:
+    kind: Kind = "letter"
+    name = "print"
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        return self._result(message.message_id)
+
+    async def lookup(self, message_id: str) -> SendResult | None:
+        return self._result(message_id)
+
+    def _result(self, message_id: str) -> SendResult:
+        return SendResult(
+            provider_reference=f"print:{message_id}",
+            status="sending",
+            detail="waiting for the print batch",
+        )

@@ -1,0 +1,133 @@
+"""Alembic migrations on SQLite and PostgreSQL: they build the models' schema exactly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from messenger import migrate
+from messenger.db import create_engine, create_sessions
+from messenger.models import Base
+from messenger.organisations import create_organisation
+
+MODEL_TABLES = set(Base.metadata.tables)
+
+
+async def _wipe(engine: AsyncEngine) -> None:
+    """Start from an empty database (the PostgreSQL test database is throwaway)."""
+    if engine.dialect.name != "postgresql":
+        return  # a fresh SQLite file per test
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await _wipe(engine)
+    yield engine
+    # Leave PostgreSQL migrated for the tests that share it.
+    if engine.dialect.name == "postgresql":
+        await _wipe(engine)
+        await migrate.upgrade(engine)
+    await engine.dispose()
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def _revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+def _head() -> str | None:
+    return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def _differences(sync: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        sync, opts={"compare_type": True, "compare_server_default": True}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_upgrade_creates_every_table(engine: AsyncEngine) -> None:
+    assert not (await _tables(engine)) & MODEL_TABLES
+    await migrate.upgrade(engine)
+    assert await _tables(engine) >= MODEL_TABLES | {"alembic_version"}
+    assert await _revision(engine) == _head()
+
+
+async def test_upgrade_twice_is_a_no_op(engine: AsyncEngine) -> None:
+    await migrate.upgrade(engine)
+    async with create_sessions(engine)() as session:
+        await create_organisation(session, "OCMW Gent")
+        await session.commit()
+    tables = await _tables(engine)
+    await migrate.upgrade(engine)
+    assert await _tables(engine) == tables
+    assert await _revision(engine) == _head()
+    async with engine.connect() as connection:
+        names = (await connection.execute(text("SELECT name FROM organisations"))).scalars()
+        assert list(names) == ["OCMW Gent"]
+
+
+async def test_downgrade_to_base_drops_every_table(engine: AsyncEngine) -> None:
+    await migrate.upgrade(engine)
+    await migrate.downgrade(engine, "base")
+    assert not (await _tables(engine)) & MODEL_TABLES
+    assert await _revision(engine) is None
+    # And back up again: the downgrade left nothing in the way.
+    await migrate.upgrade(engine)
+    assert await _tables(engine) >= MODEL_TABLES
+
+
+async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(_differences)
+    assert differences == [], "models changed without a migration: " + repr(differences)
+
+
+async def test_models_changed_without_migration_are_detected(engine: AsyncEngine) -> None:
+    """The comparison above can fail: a table missing from the database is reported."""
+    await migrate.upgrade(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP TABLE received_messages"))
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(_differences)
+    # The missing table and its index; nothing else.
+    assert {d[0] for d in differences} == {"add_table", "add_index"}
+    assert {d[1].table.name if d[0] == "add_index" else d[1].name for d in differences} == {
+        "received_messages"
+    }
+
+
+async def test_indexes_and_unique_constraints_exist(engine: AsyncEngine) -> None:
+    await migrate.upgrade(engine)
+
+    def read(sync: Connection) -> tuple[set[str], list[list[str]]]:
+        inspector = inspect(sync)
+        indexes = {i["name"] for i in inspector.get_indexes("messages") if i["name"]}
+        uniques = [list(u["column_names"]) for u in inspector.get_unique_constraints("messages")]
+        return indexes, uniques
+
+    async with engine.connect() as connection:
+        indexes, uniques = await connection.run_sync(read)
+    assert {"ix_messages_org_created", "ix_messages_status_due", "ix_messages_reference"} <= (
+        indexes
+    )
+    assert ["organisation_id", "idempotency_key"] in uniques
