@@ -37,7 +37,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _ENHANCED = re.compile(r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _BASIC = re.compile(r"(?<![\w.])([45][0-5]\d)(?=[ -][A-Za-z<#])")
 _ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
-_DAEMON = re.compile(r"^(?:mailer-daemon|postmaster)@", re.I)
+_DAEMON = re.compile(r"^(?:mailer-daemon|postmaster)(?:@|$)", re.I)
 # Anchored at the start: a client's answer to a bounce starts with "Re:" / "Antw:".
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)^\s*(?:undeliver|returned mail|delivery status notification \((?:failure|delay)\)"
@@ -138,7 +138,7 @@ def _header(msg: Message, name: str) -> str:
     return next(iter(_headers(msg, (name,))), "")
 
 
-def _headers(msg: Message, names: Iterable[str]) -> list[str]:
+def _headers(msg: Message, names: tuple[str, ...]) -> list[str]:
     # raw_items: compat32 hands out Header objects for raw 8-bit values; we decode ourselves.
     return [_decode_header(v) for k, v in msg.raw_items() if k.lower() in names]
 

@@ -227,6 +227,30 @@ def test_html_part_when_there_is_no_plain_part() -> None:
     )
 
 
+OUTLOOK_HTML = """<html><head><style>p.MsoNormal{margin:0}</style></head><body lang=NL-BE>
+<p class=MsoNormal>Goedemorgen,</p><p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoNormal>Ik ben er dinsdag.<br>Groeten, Jan</p>
+<div style='border-top:solid #E1E1E1 1.0pt'><p class=MsoNormal><b>Van:</b> OCMW
+&lt;reply+3f9c2a7b1e4d8a60@antwoord.ocmw.example&gt;<br><b>Verzonden:</b> dinsdag 8 december
+2026 10:00<br><b>Aan:</b> Jan<br><b>Onderwerp:</b> LAC</p></div><p>Dag Jan</p></body></html>"""
+APPLE_HTML = """<html><body dir="auto">Prima, tot dan!<br><br><div dir="ltr">Sara</div>
+<div dir="ltr"><br><blockquote type="cite">Op 8 dec. 2026 om 10:00 heeft OCMW &lt;reply+x@y&gt;
+het volgende geschreven:<br><br></blockquote></div><blockquote type="cite"><div dir="ltr">Dag
+Sara, <b>welkom</b> dinsdag.</div></blockquote></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (OUTLOOK_HTML, "Goedemorgen,\n\nIk ben er dinsdag.\nGroeten, Jan"),
+        (APPLE_HTML, "Prima, tot dan!\n\nSara"),
+    ],
+)
+def test_html_replies_of_other_clients(html: str, text: str) -> None:
+    raw = mail("From: a@example.org\nContent-Type: text/html; charset=utf-8", html)
+    assert parse(raw).text == text
+
+
 def test_envelope_recipients_of_our_smtp_listener_give_the_token() -> None:
     raw = mail("From: a@example.org\nTo: Undisclosed recipients:;\nSubject: Re: brief")
     found = parse(raw, envelope_recipients=["reply+00112233aabbccdd@antwoord.ocmw.example"])

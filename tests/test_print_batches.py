@@ -1,0 +1,193 @@
+"""Letters through print batches: waiting in `sending`, collated after the cut-off into one
+PDF and a manifest, posted (→ sent) and returned (→ returned-letter); and a letter's PDF."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pdfplumber
+import pytest
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from messenger import print_batches, statuses
+from messenger.db import Sessions
+from messenger.models import Message
+from messenger.runner import running_api, running_worker, server_url
+from messenger.settings import Settings
+from tests.conftest import make_tenant
+from tests.support import LETTER_VALUES, Tenant, letter_body
+
+
+@pytest.fixture
+def print_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"print_batches": True})
+
+
+@pytest.fixture
+async def print_api(
+    print_settings: Settings, sessions: Sessions, redis_server: str
+) -> AsyncIterator[str]:
+    async with (
+        running_api(print_settings, redis_server) as server,
+        running_worker(print_settings, redis_server),
+    ):
+        yield server_url(server)
+
+
+async def _send_letters(client: httpx.AsyncClient, tenant: Tenant, streets: list[str]) -> list[str]:
+    ids = []
+    for street in streets:
+        values = {**LETTER_VALUES, "address_line_2": street}
+        response = await client.post(
+            "/v2/notifications/letter",
+            json=letter_body(personalisation=values, reference=street),
+            headers=tenant.headers(),
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def _wait_for_print(sessions: Sessions, ids: list[str]) -> None:
+    """Accepted by the print channel: `sending`, with a provider reference."""
+    for _ in range(200):
+        async with sessions() as session:
+            found = [await session.get(Message, i, populate_existing=True) for i in ids]
+        if all(m and m.status == statuses.SENDING and m.provider_reference for m in found):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("letters did not reach the print channel")
+
+
+def _after_cutoff() -> datetime:
+    return datetime.now(UTC) + timedelta(days=1)
+
+
+async def test_letters_wait_then_go_out_in_one_batch(
+    print_api: str, print_settings: Settings, sessions: Sessions, tenant: Tenant
+) -> None:
+    other = await make_tenant(sessions, print_settings, "OCMW Brugge")
+    async with httpx.AsyncClient(base_url=print_api) as client:
+        ids = await _send_letters(client, tenant, ["Kerkstraat 1", "Veldstraat 2", "Markt 3"])
+        other_ids = await _send_letters(client, other, ["Dijver 4"])
+        await _wait_for_print(sessions, ids + other_ids)
+
+        # Before the cut-off of the day they were written, nothing is collated.
+        made_early = await print_batches.collate(
+            sessions, print_settings, now=datetime.now(UTC) - timedelta(days=1)
+        )
+        assert made_early == []
+
+        made = await print_batches.collate(sessions, print_settings, now=_after_cutoff())
+        assert len(made) == 2  # one batch per organisation
+        again = await print_batches.collate(sessions, print_settings, now=_after_cutoff())
+        assert again == []  # collating twice makes nothing new
+
+        listed = (await client.get("/v2/print-batches", headers=tenant.headers())).json()
+        [batch] = listed["print_batches"]
+        assert (batch["status"], batch["letter_count"], batch["page_count"]) == ("ready", 3, 3)
+
+        pdf = await client.get(f"/v2/print-batches/{batch['id']}/pdf", headers=tenant.headers())
+        assert pdf.headers["content-type"] == "application/pdf"
+        with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+            pages = [page.extract_text() for page in document.pages]
+        assert [
+            next(s for s in ("Kerkstraat 1", "Veldstraat 2", "Markt 3") if s in p) for p in pages
+        ] == [
+            "Kerkstraat 1",
+            "Veldstraat 2",
+            "Markt 3",
+        ]
+        assert not any("Dijver 4" in page for page in pages)  # the other OCMW's letter
+
+        manifest = await client.get(
+            f"/v2/print-batches/{batch['id']}/manifest", headers=tenant.headers()
+        )
+        rows = list(csv.DictReader(io.StringIO(manifest.text)))
+        assert [r["notification_id"] for r in rows] == ids
+        assert {r["postcode"] for r in rows} == {"9000"}
+        assert all("zonder logo" in r["envelope"] for r in rows)
+        assert "Sara" not in manifest.text  # no names in the manifest
+
+        # Another organisation cannot see or post this batch.
+        foreign = await client.get(f"/v2/print-batches/{batch['id']}", headers=other.headers())
+        assert foreign.status_code == 404
+
+        posted = await client.post(
+            f"/v2/print-batches/{batch['id']}/posted", headers=tenant.headers()
+        )
+        assert posted.status_code == 200, posted.text
+        assert posted.json()["letters_sent"] == 3
+        twice = await client.post(
+            f"/v2/print-batches/{batch['id']}/posted", headers=tenant.headers()
+        )
+        assert twice.status_code == 409
+
+        letter = (await client.get(f"/v2/notifications/{ids[0]}", headers=tenant.headers())).json()
+        assert letter["status"] == "sent"
+        assert [e["status"] for e in letter["events"]] == [
+            "created",
+            "sending",
+            "sending",
+            "sent",
+        ]
+
+        returned = await client.post(
+            f"/v2/notifications/{ids[0]}/returned-letter",
+            json={"reason": "verhuisd"},
+            headers=tenant.headers(),
+        )
+        assert returned.status_code == 200, returned.text
+        assert returned.json()["status"] == "returned-letter"
+        # A returned letter is final: a late "posted" or a second return changes nothing.
+        again_returned = await client.post(
+            f"/v2/notifications/{ids[0]}/returned-letter", headers=tenant.headers()
+        )
+        assert again_returned.json()["status"] == "returned-letter"
+
+
+async def test_a_letter_pdf_through_notifys_client(
+    print_api: str, tenant: Tenant, sessions: Sessions
+) -> None:
+    async with httpx.AsyncClient(base_url=print_api) as client:
+        [letter_id] = await _send_letters(client, tenant, ["Kerkstraat 12 bus 3"])
+    notify = NotificationsAPIClient(tenant.api_key, base_url=print_api)
+    pdf = await asyncio.to_thread(notify.get_pdf_for_letter, letter_id)
+    with pdfplumber.open(pdf) as document:
+        text = document.pages[0].extract_text()
+    assert "Kerkstraat 12 bus 3" in text and "Lokale Adviescommissie" in text
+
+
+async def test_returned_letter_of_another_organisation_is_404(
+    print_api: str, print_settings: Settings, sessions: Sessions, tenant: Tenant
+) -> None:
+    other = await make_tenant(sessions, print_settings, "OCMW Brugge")
+    async with httpx.AsyncClient(base_url=print_api) as client:
+        [letter_id] = await _send_letters(client, tenant, ["Kerkstraat 1"])
+        response = await client.post(
+            f"/v2/notifications/{letter_id}/returned-letter", headers=other.headers()
+        )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("now", "cutoff"),
+    [
+        # Winter (UTC+1): 16:00 Brussels is 15:00 UTC.
+        ("2026-12-08T15:30:00+00:00", "2026-12-08T15:00:00+00:00"),
+        ("2026-12-08T14:59:00+00:00", "2026-12-07T15:00:00+00:00"),
+        # Summer (UTC+2): 16:00 Brussels is 14:00 UTC.
+        ("2026-07-01T14:00:00+00:00", "2026-07-01T14:00:00+00:00"),
+        # The day the clocks go back: the cut-off is still 16:00 local.
+        ("2026-10-25T15:30:00+00:00", "2026-10-25T15:00:00+00:00"),
+        ("2026-03-29T14:30:00+00:00", "2026-03-29T14:00:00+00:00"),
+    ],
+)
+def test_latest_cutoff_is_brussels_time(settings: Settings, now: str, cutoff: str) -> None:
+    found = print_batches.latest_cutoff(settings, datetime.fromisoformat(now))
+    assert found == datetime.fromisoformat(cutoff)
