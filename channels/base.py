@@ -32,6 +32,8 @@ class OutgoingMessage:
     sender_lines: tuple[str, ...] = ()
     # letters: the date line, already written in the letter's language.
     written_on: str = ""
+    # letters: the organisation's logo (an image file), only when it chose to show one.
+    logo_path: str | None = None
     # email: From header; sms: sender number or id.
     sender: str | None = None
     # email: Reply-To header (reply+TOKEN@domain) so replies find their message.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 from weasyprint import HTML
 
@@ -30,6 +31,9 @@ class WindowField:
 
 
 DIN_5008_B = WindowField()
+DIN_5008_A = WindowField(top=27)
+ENVELOPES = {"din5008-b": DIN_5008_B, "din5008-a": DIN_5008_A}
+LOGO_HEIGHT_MM = 18
 
 
 def _css(window: WindowField) -> str:
@@ -48,6 +52,8 @@ body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-h
            overflow: hidden; font-size: 10pt; line-height: 1.3; }}
 .sender {{ position: absolute; top: {top}mm; left: {left + window.width + 15}mm;
            font-size: 8.5pt; line-height: 1.3; color: #333; }}
+.with-logo .sender {{ top: {max(top, LOGO_HEIGHT_MM + 4)}mm; }}
+.logo {{ position: absolute; top: 0; right: 0; max-height: {LOGO_HEIGHT_MM}mm; max-width: 50mm; }}
 .date {{ position: absolute; top: {top + window.height + 5}mm; right: 0; }}
 h1 {{ font-size: 11pt; font-weight: bold; margin: 0 0 5mm 0; }}
 p {{ margin: 0 0 3mm 0; }}
@@ -60,11 +66,17 @@ def _lines(lines: Sequence[str]) -> str:
 
 
 def _letter_html(message: OutgoingMessage, index: int) -> str:
+    logo = ""
+    if message.logo_path:
+        # Outside the window and off by default: envelopes without an OCMW logo get opened.
+        logo = (
+            f'<img class="logo" src="{escape(Path(message.logo_path).resolve().as_uri())}" alt="">'
+        )
     body = message.html
     if body is None:
         body = f"<p>{_lines(message.body.splitlines())}</p>"
     return f"""<section class="letter" id="letter-{index}" lang="{escape(message.language)}">
-<div class="head">
+<div class="head{" with-logo" if message.logo_path else ""}">{logo}
   <div class="sender">{_lines(message.sender_lines)}</div>
   <div class="window">{_lines(message.address_lines)}</div>
   <div class="date">{escape(message.written_on)}</div>

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from channels.base import AcceptedStatus, Kind, OutgoingMessage, SendResult
 from channels.email_mime import build_email
-from channels.letter_pdf import render_letters
+from channels.letter_pdf import DIN_5008_B, WindowField, render_letters
 
 FOLDERS: dict[str, tuple[str, str]] = {
     "sms": ("sms", ".json"),
@@ -37,11 +37,17 @@ class SandboxChannel:
     name = "sandbox"
 
     def __init__(
-        self, kind: Kind, outbox_dir: Path, *, message_id_domain: str = "messenger.invalid"
+        self,
+        kind: Kind,
+        outbox_dir: Path,
+        *,
+        message_id_domain: str = "messenger.invalid",
+        window: WindowField = DIN_5008_B,
     ) -> None:
         self.kind: Kind = kind
         self.outbox_dir = outbox_dir
         self.message_id_domain = message_id_domain
+        self.window = window
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         path = outbox_path(self.outbox_dir, self.kind, message.message_id)
@@ -76,7 +82,7 @@ class SandboxChannel:
         if self.kind == "email":
             email = build_email(message, message_id_domain=self.message_id_domain)
             return email.as_bytes()
-        return render_letters([message])
+        return render_letters([message], window=self.window)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

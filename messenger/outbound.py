@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 from channels.base import Channel, Kind, OutgoingMessage
 from channels.email_smtp import SmtpConfig, SmtpEmailChannel
+from channels.letter_pdf import ENVELOPES
 from channels.letter_print import PrintChannel
 from channels.sandbox import SandboxChannel
 from channels.sms_twilio import TwilioConfig, TwilioSmsChannel
@@ -31,7 +32,10 @@ class ChannelSet:
     def from_settings(cls, settings: Settings) -> ChannelSet:
         sandbox: dict[str, Channel] = {
             kind: SandboxChannel(
-                kind, settings.outbox_dir, message_id_domain=settings.message_id_domain
+                kind,
+                settings.outbox_dir,
+                message_id_domain=settings.message_id_domain,
+                window=ENVELOPES[settings.envelope],
             )
             for kind in KINDS
         }
@@ -96,6 +100,9 @@ def outgoing(
     if kind == "email" and message.reply_token and settings.reply_domain:
         reply_to = f"reply+{message.reply_token}@{settings.reply_domain}"
         return_path = f"bounces+{message.reply_token}@{settings.reply_domain}"
+    logo = None
+    if kind == "letter" and organisation is not None and organisation.letter_logo:
+        logo = str(settings.letter_logo_path) if settings.letter_logo_path else None
     sender = settings.email_from if kind == "email" else None
     if kind == "sms" and organisation is not None:
         sender = organisation.sms_sender
@@ -116,4 +123,5 @@ def outgoing(
         reply_to=reply_to,
         return_path=return_path,
         language=message.language,
+        logo_path=logo,
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.letter_pdf import render_batch
+from channels.letter_pdf import ENVELOPES, render_batch
 from messenger import receipts, statuses
 from messenger.dates import BRUSSELS
 from messenger.db import Sessions
@@ -151,7 +151,9 @@ async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None
         organisation = await session.get(Organisation, batch.organisation_id)
     # WeasyPrint is CPU-bound (a 500-letter batch takes seconds): keep the loop free.
     rendered = await asyncio.to_thread(
-        render_batch, [outgoing(m, settings, organisation) for m in letters]
+        render_batch,
+        [outgoing(m, settings, organisation) for m in letters],
+        window=ENVELOPES[settings.envelope],
     )
     files = files_of(settings, batch_id)
     _write(files.pdf, rendered.pdf)

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Shared secret for POST /webhooks/email/inbound (Authorization: Bearer …).
     inbound_email_secret: str | None = None
 
+    # Letters: which window envelope (din5008-b, din5008-a); a logo image for the
+    # organisations that switch theirs on.
+    envelope: Literal["din5008-b", "din5008-a"] = "din5008-b"
+    letter_logo_path: Path | None = None
     # Letters: off = the sandbox outbox; on = daily print batches (PDF + manifest).
     print_batches: bool = False
     # When the day's letters are collated, Europe/Brussels time.

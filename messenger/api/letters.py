@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from channels.letter_pdf import render_letters
+from channels.letter_pdf import ENVELOPES, render_letters
 from messenger import print_batches
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
@@ -54,7 +54,7 @@ async def letter_pdf(
     message = await _own_letter(db, key.organisation_id, notification_id)
     organisation = await db.get(Organisation, message.organisation_id)
     letter = outgoing(message, settings, organisation)
-    pdf = await asyncio.to_thread(render_letters, [letter])
+    pdf = await asyncio.to_thread(render_letters, [letter], window=ENVELOPES[settings.envelope])
     return Response(pdf, media_type="application/pdf")
 
 
