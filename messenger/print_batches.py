@@ -225,10 +225,8 @@ async def mark_posted(session: AsyncSession, organisation_id: str, batch_id: str
     return moved
 
 
-async def mark_returned(
-    session: AsyncSession, organisation_id: str, message_id: str, reason: str = ""
-) -> str:
-    """A letter came back (moved, unknown address): `returned-letter`, forward only."""
+async def own_letter(session: AsyncSession, organisation_id: str, message_id: str) -> Message:
+    """The organisation's letter, or LookupError (another organisation's is not there)."""
     message = await session.scalar(
         select(Message).where(
             Message.id == message_id,
@@ -238,6 +236,14 @@ async def mark_returned(
     )
     if message is None:
         raise LookupError("No result found")
+    return message
+
+
+async def mark_returned(
+    session: AsyncSession, organisation_id: str, message_id: str, reason: str = ""
+) -> str:
+    """A letter came back (moved, unknown address): `returned-letter`, forward only."""
+    message = await own_letter(session, organisation_id, message_id)
     detail = "returned to sender" + (f": {reason}" if reason else "")
     result = await receipts.apply_receipt(
         session, message.id, statuses.RETURNED_LETTER, source="post", detail=detail

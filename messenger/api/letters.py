@@ -17,7 +17,7 @@ from channels.letter_pdf import ENVELOPES, render_letters
 from messenger import print_batches
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
-from messenger.models import Message, Organisation, PrintBatch
+from messenger.models import Organisation, PrintBatch
 from messenger.outbound import outgoing
 
 router = APIRouter(prefix="/v2", tags=["letters"])
@@ -51,7 +51,7 @@ class Posted(BaseModel):
 async def letter_pdf(
     notification_id: str, key: Key, db: Session, settings: AppSettings
 ) -> Response:
-    message = await _own_letter(db, key.organisation_id, notification_id)
+    message = await print_batches.own_letter(db, key.organisation_id, notification_id)
     organisation = await db.get(Organisation, message.organisation_id)
     letter = outgoing(message, settings, organisation)
     pdf = await asyncio.to_thread(render_letters, [letter], window=ENVELOPES[settings.envelope])
@@ -72,7 +72,7 @@ async def returned_letter(
     await print_batches.mark_returned(
         db, key.organisation_id, notification_id, (body or Returned()).reason
     )
-    message = await _own_letter(db, key.organisation_id, notification_id)
+    message = await print_batches.own_letter(db, key.organisation_id, notification_id)
     await db.refresh(message)
     return presenters.notification(message, settings)
 
@@ -120,19 +120,6 @@ async def batch_posted(batch_id: str, key: Key, db: Session, settings: AppSettin
     batch = await _own_batch(db, key.organisation_id, batch_id)
     await db.refresh(batch)
     return Posted(letters_sent=moved, print_batch=_batch(batch, settings))
-
-
-async def _own_letter(db: Session, organisation_id: str, message_id: str) -> Message:
-    message = await db.scalar(
-        select(Message).where(
-            Message.id == message_id,
-            Message.organisation_id == organisation_id,
-            Message.kind == "letter",
-        )
-    )
-    if message is None:
-        raise HTTPException(404, "No result found")
-    return message
 
 
 async def _own_batch(db: Session, organisation_id: str, batch_id: str) -> PrintBatch:
