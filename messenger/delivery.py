@@ -75,7 +75,7 @@ class Delivery:
         if message.kind == "sms" and await self._opted_out(message):
             return Outcome("recipient opted out")
         outgoing_message = outgoing(message, self.settings, organisation)
-        if self.limiter is not None and channel.name != "sandbox":
+        if self.limiter is not None and message.kind == "sms" and channel.name != "sandbox":
             # Reserve a slot before claiming, so a rate-limited job leaves no trace.
             key = f"{channel.name}:{outgoing_message.sender or 'default'}"
             reserved, wait = await self.limiter.reserve(key)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email_inbound import InboundMail, parse_inbound
@@ -55,7 +55,7 @@ async def receive(
         )
         await session.commit()
         return mail.kind
-    return await _store_reply(session, mail, message, raw)
+    return await _store_reply(session, mail, message, raw, settings)
 
 
 def _status_after(mail: InboundMail, message: Message) -> str:
@@ -74,7 +74,10 @@ def _detail(mail: InboundMail) -> str:
 async def _our_message(session: AsyncSession, mail: InboundMail) -> Message | None:
     if mail.tokens:
         found = await session.scalar(
-            select(Message).where(Message.reply_token.in_(mail.tokens)).limit(1)
+            select(Message)
+            .where(Message.reply_token.in_(mail.tokens))
+            .order_by(Message.created_at.desc())
+            .limit(1)
         )
         if found is not None:
             return found
@@ -88,17 +91,14 @@ async def _our_message(session: AsyncSession, mail: InboundMail) -> Message | No
 
 
 async def _store_reply(
-    session: AsyncSession, mail: InboundMail, message: Message | None, raw: bytes
+    session: AsyncSession,
+    mail: InboundMail,
+    message: Message | None,
+    raw: bytes,
+    settings: Settings,
 ) -> str:
     if message is None and mail.sender:
-        # No token, no reference: the client wrote a new mail. The latest email we sent to
-        # that address tells whose client it is.
-        message = await session.scalar(
-            select(Message)
-            .where(Message.kind == "email", Message.recipient == mail.sender)
-            .order_by(Message.created_at.desc())
-            .limit(1)
-        )
+        message = await _latest_to_sender(session, mail.sender)
     if message is None:
         log.info("inbound reply matches no organisation; dropped")
         return "unmatched"
@@ -112,7 +112,8 @@ async def _store_reply(
             organisation_id=message.organisation_id,
             kind="email",
             sender=mail.sender,
-            recipient=message.recipient,
+            # Our address it came to, as `recipient` is our number for an SMS.
+            recipient=_reply_address(message, settings),
             subject=mail.subject or None,
             content=mail.text,
             intent=replies.classify(mail.text),
@@ -122,6 +123,29 @@ async def _store_reply(
     )
     await session.commit()
     return "reply"
+
+
+def _reply_address(message: Message, settings: Settings) -> str:
+    if message.reply_token and settings.reply_domain:
+        return f"reply+{message.reply_token}@{settings.reply_domain}"
+    return settings.email_from
+
+
+async def _latest_to_sender(session: AsyncSession, sender: str) -> Message | None:
+    """No token, no reference: the client wrote a new mail. The latest email we sent to
+    that address tells whose client it is, but only when one organisation wrote to it:
+    guessing between two would show one OCMW's client mail to another."""
+    sent_to = list(
+        await session.scalars(
+            select(Message)
+            .where(Message.kind == "email", func.lower(Message.recipient) == sender.lower())
+            .order_by(Message.created_at.desc())
+            .limit(50)
+        )
+    )
+    if len({m.organisation_id for m in sent_to}) != 1:
+        return None
+    return sent_to[0]
 
 
 def _message_id_header(raw: bytes) -> str | None:

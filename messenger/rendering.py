@@ -73,7 +73,25 @@ def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
     return found
 
 
-def render(body: str, subject: str | None, values: Mapping[str, Any], *, language: str) -> Rendered:
+# Filled in by Messenger: the partner block from recorded consent, the chosen variant.
+RESERVED = ("partner", "variant")
+
+
+def render(
+    body: str,
+    subject: str | None,
+    values: Mapping[str, Any],
+    *,
+    language: str,
+    partner: Mapping[str, Any] | None = None,
+    variant: str | None = None,
+) -> Rendered:
+    """Fill in a template. `partner` comes from consent at send time, never from `values`:
+    a caller cannot put a partner's details in a message any other way."""
+    taken = sorted(set(values) & set(RESERVED))
+    if taken:
+        raise RenderError(f"{taken[0]} is filled in by Messenger itself and cannot be given")
+    values = {**values, "partner": dict(partner) if partner else None, "variant": variant}
     try:
         missing = sorted(variables_of(body, subject, language=language) - set(values))
     except TemplateError as exc:

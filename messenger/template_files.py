@@ -10,6 +10,12 @@
     +++
     Dag {{ first_name }}, ...
 
+Optional header keys:
+    checks = ["explains-lac"]          # extra linter rules (lint.py): a LAC invitation
+    [variants]                         # weighted variants; the body reads {{ variant }}
+    zonder-begrenzer = 1
+    met-begrenzer = 1
+
 A template's id is uuid5 of its name, so it is the same on every installation.
 """
 
@@ -25,7 +31,10 @@ from typing import Any
 
 from messenger import rendering
 
-KINDS = ("sms", "email", "letter")
+KINDS = ("sms", "email", "letter", "card")
+# Kinds with a subject line: an email's subject, a letter's or card's heading.
+WITH_SUBJECT = ("email", "letter", "card")
+CHECKS = ("explains-lac",)
 LANGUAGES = ("nl", "fr", "en")
 DEFAULT_LANGUAGE = "nl"
 # Fixed namespace: changing it would change every template id clients already use.
@@ -46,6 +55,9 @@ class TemplateSource:
     body: str
     subject: str | None = None
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # name -> weight; empty: one text for everyone.
+    variants: dict[str, float] = field(default_factory=dict)
+    checks: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -57,7 +69,15 @@ class TemplateSource:
 
     @property
     def content_hash(self) -> str:
-        content = [self.kind, self.title, self.subject, self.body, self.variables]
+        content = [
+            self.kind,
+            self.title,
+            self.subject,
+            self.body,
+            self.variables,
+            self.variants,
+            list(self.checks),
+        ]
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -89,28 +109,73 @@ def parse_template(text: str, *, name: str, language: str) -> TemplateSource:
     kind = header.get("kind")
     if kind not in KINDS:
         raise TemplateFileError(f"{language}/{name}: kind must be one of {', '.join(KINDS)}")
-    subject = header.get("subject")
-    if kind != "sms" and not subject:
+    try:
+        return make_source(
+            name=name,
+            language=language,
+            kind=kind,
+            title=str(header.get("title", name)),
+            subject=header.get("subject"),
+            body="\n".join(lines[end + 1 :]).strip() + "\n",
+            variables=header.get("variables", {}),
+            variants=header.get("variants", {}),
+            checks=header.get("checks", []),
+        )
+    except TemplateFileError as exc:
+        raise TemplateFileError(f"{language}/{name}: {exc}") from exc
+
+
+def make_source(
+    *,
+    name: str,
+    language: str,
+    kind: str,
+    title: str,
+    subject: str | None,
+    body: str,
+    variables: dict[str, Any],
+    variants: dict[str, Any] | None = None,
+    checks: list[str] | tuple[str, ...] = (),
+) -> TemplateSource:
+    """A checked template, from a file or from an organisation's API call."""
+    if kind not in KINDS:
+        raise TemplateFileError(f"kind must be one of {', '.join(KINDS)}")
+    if language not in LANGUAGES:
+        raise TemplateFileError(f"language must be one of {', '.join(LANGUAGES)}")
+    if kind in WITH_SUBJECT and not subject:
         article = "an" if kind == "email" else "a"
-        raise TemplateFileError(f"{language}/{name}: {article} {kind} template needs a subject")
-    variables = header.get("variables", {})
+        raise TemplateFileError(f"{article} {kind} template needs a subject")
+    if kind not in WITH_SUBJECT and subject:
+        raise TemplateFileError(f"an {kind} template has no subject")
     for var, spec in variables.items():
+        if var in rendering.RESERVED:
+            raise TemplateFileError(f"variable {var} is filled in by Messenger itself")
         if not isinstance(spec, dict) or "example" not in spec:
-            raise TemplateFileError(f"{language}/{name}: variable {var} needs an example")
-    body = "\n".join(lines[end + 1 :]).strip() + "\n"
+            raise TemplateFileError(f"variable {var} needs an example")
+    weights = dict(variants or {})
+    for variant, weight in weights.items():
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise TemplateFileError(f"variant {variant} needs a weight above 0")
+    if len(weights) == 1:
+        raise TemplateFileError("a template with variants needs at least two")
+    unknown = sorted(set(checks) - set(CHECKS))
+    if unknown:
+        raise TemplateFileError(f"unknown check {unknown[0]}; known: {', '.join(CHECKS)}")
     for part in (subject, body):
         try:
             rendering.check_syntax(part or "", language=language)
         except rendering.RenderError as exc:
-            raise TemplateFileError(f"{language}/{name}: {exc}") from exc
+            raise TemplateFileError(str(exc)) from exc
     return TemplateSource(
         name=name,
         language=language,
         kind=kind,
-        title=str(header.get("title", name)),
+        title=title,
         subject=subject,
-        body=body,
+        body=body.strip() + "\n",
         variables=variables,
+        variants={k: float(v) for k, v in weights.items()},
+        checks=tuple(checks),
     )
 
 

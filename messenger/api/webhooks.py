@@ -97,8 +97,10 @@ async def email_inbound(request: Request, db: Session, settings: AppSettings) ->
     secret = settings.inbound_email_secret
     if not secret:
         raise HTTPException(404, "Inbound email is not configured")
-    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), secret.encode()):
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), secret.encode()
+    ):
         raise HTTPException(403, "Invalid inbound email secret")
     await inbound_email.receive(db, await request.body(), settings=settings)
     return Response(status_code=204)
