@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+
 from channels.base import PermanentError, RecipientOptedOut, SendResult, TransientError
 from messenger import opt_outs, statuses
 from messenger.db import Sessions
@@ -201,8 +203,20 @@ class Delivery:
                 )
             await session.commit()
         if not moved:
-            # A receipt that came before this answer has already moved the message on.
-            log.info("message %s changed state while being sent", message_id)
+            # A receipt that came before this answer has already moved the message on;
+            # keep what only this answer knows.
+            async with self.sessions() as session:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message_id, Message.sent_at.is_(None))
+                    .values(sent_at=values["sent_at"])
+                )
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message_id, Message.provider_reference.is_(None))
+                    .values(provider_reference=result.provider_reference)
+                )
+                await session.commit()
 
     async def _finish(self, message_id: str, status: str, reason: str) -> None:
         async with self.sessions() as session:

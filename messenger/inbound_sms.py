@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger import opt_outs, replies
@@ -68,7 +69,16 @@ async def receive(
         opt_outs.record(
             session, organisation_id, sender, opted_out=intent == replies.STOP, source="reply"
         )
-    await session.commit()
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Twilio delivered the same webhook twice at once; the other request stored it.
+        await session.rollback()
+        return await session.scalar(
+            select(ReceivedMessage).where(
+                ReceivedMessage.provider_reference == sms.provider_reference
+            )
+        )
     if intent in CONFIRMATIONS:
         language = replies.language_of(sms.body) or (answered.language if answered else "nl")
         request = SendRequest(

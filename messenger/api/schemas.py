@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Personalisation = dict[str, Any]
 Language = Literal["nl", "fr", "en"]
+# Messenger adds "card": a printable A6 card for the letterbox.
+TemplateKind = Literal["sms", "email", "letter", "card"]
 
 
 class _Request(BaseModel):
@@ -134,7 +136,7 @@ class PersonalisationField(BaseModel):
 class TemplateResponse(BaseModel):
     id: str
     name: str
-    type: Literal["sms", "email", "letter"]
+    type: TemplateKind
     created_at: str
     updated_at: str | None
     created_by: str
@@ -160,7 +162,7 @@ class PreviewRequest(BaseModel):
 
 class PreviewResponse(BaseModel):
     id: str
-    type: Literal["sms", "email", "letter"]
+    type: TemplateKind
     version: int
     body: str
     subject: str | None

@@ -43,7 +43,7 @@ async def list_templates(
     key: Key,
     db: Session,
     settings: AppSettings,
-    type: Annotated[str | None, Query(pattern="^(sms|email|letter)$")] = None,
+    type: Annotated[str | None, Query(pattern="^(sms|email|letter|card)$")] = None,
 ) -> schemas.TemplateList:
     choices = await template_store.list_visible(db, key.organisation_id, type)
     return schemas.TemplateList(templates=[presenters.template(c, settings) for c in choices])

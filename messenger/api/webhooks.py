@@ -60,7 +60,7 @@ async def twilio_status(request: Request, db: Session, settings: AppSettings) ->
     if message is None:
         log.info("receipt for an unknown message (%s)", sid)
         return Response(status_code=204)
-    detail = f"twilio {twilio_status}" + (f" {code} {sms_twilio.describe(code)}" if code else "")
+    detail = f"twilio {twilio_status}" + (f" ({sms_twilio.describe(code)})" if code else "")
     ours = sms_twilio.receipt_status(twilio_status, code)
     await receipts.apply_receipt(
         db,
