@@ -100,8 +100,13 @@ def render_batch(
     if not messages:
         raise ValueError("no letters to render")
     letters = "\n".join(_letter_html(m, n) for n, m in enumerate(messages))
+    return render_pieces(_css(window), letters)
+
+
+def render_pieces(css: str, pieces: str) -> RenderedBatch:
+    """Lay out HTML whose pieces are elements with id "letter-N", each on new pages."""
     source = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<style>{_css(window)}</style></head><body>{letters}</body></html>"""
+<style>{css}</style></head><body>{pieces}</body></html>"""
     document = HTML(string=source).render()
     starts = [
         page_number

@@ -1,4 +1,4 @@
-"""The `messenger` command: serve, worker, demo, db, org, api-key."""
+"""The `messenger` command: serve, worker, demo, db, org, api-key, templates, print-batch."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from messenger.api_keys import KEY_TYPES, issue_key
 from messenger.cli_common import console, fail, run, session_for, upgrade
 from messenger.cli_letters import batch_app, letter_app
+from messenger.cli_templates import templates_app
 from messenger.embedded_redis import redis_url, running_embedded_url
 from messenger.encryption import secret_box
 from messenger.organisations import create_organisation, update_organisation
@@ -34,6 +35,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="api-key")
 app.add_typer(batch_app, name="print-batch")
 app.add_typer(letter_app, name="letter")
+app.add_typer(templates_app, name="templates")
 
 
 @db_app.command("upgrade")
@@ -70,6 +72,13 @@ def org_set(
     letter_logo: Annotated[
         bool | None, typer.Option("--letter-logo/--no-letter-logo", help="Logo on letters")
     ] = None,
+    sms_transliterate: Annotated[
+        bool | None,
+        typer.Option(
+            "--sms-transliterate/--no-sms-transliterate",
+            help="Replace ë, curly quotes … so SMS stay 160-character GSM-7",
+        ),
+    ] = None,
 ) -> None:
     """Change an organisation's settings."""
     settings = get_settings()
@@ -82,6 +91,7 @@ def org_set(
                 sms_sender=sms_sender,
                 letter_sender=letter_sender,
                 letter_logo=letter_logo,
+                sms_transliterate=sms_transliterate,
             )
             await session.commit()
 

@@ -25,6 +25,11 @@ class CliError(Exception):
     """Shown as one line, no traceback."""
 
 
+def wide(console: Console, width: int = 160) -> Console:
+    """Tables at full width even when the output is not a wide terminal (a pipe, a log)."""
+    return console if console.width >= width else Console(width=width)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """One plain line on stderr: no markup, no wrapping, no traceback."""
     typer.echo(f"Error: {' '.join(message.split())}", err=True)

@@ -20,6 +20,7 @@ from rich.table import Table
 from channels.sandbox import outbox_path
 from messenger import migrate, statuses
 from messenger.api_keys import issue_key
+from messenger.cli_common import wide
 from messenger.db import create_engine, create_sessions
 from messenger.embedded_redis import redis_url
 from messenger.encryption import secret_box
@@ -144,8 +145,7 @@ def print_results(results: list[DemoResult], console: Console) -> None:
     for result in results:
         table.add_row(result.id, result.kind, result.status, result.outbox_file)
     # Whole ids and paths, to copy, even when the output is not a wide terminal.
-    wide = console if console.width >= 150 else Console(width=150)
-    wide.print(table)
+    wide(console).print(table)
 
 
 def succeeded(results: list[DemoResult]) -> bool:

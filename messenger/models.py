@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -79,6 +80,8 @@ class Organisation(Base):
     letter_sender: Mapped[str | None] = mapped_column(Text, default=None)
     # Envelopes without the OCMW's logo get opened more (seeds/000): off unless chosen.
     letter_logo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Replace ë, curly quotes, … in SMS so they stay cheap 160-character GSM-7 messages.
+    sms_transliterate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiKey(Base):
@@ -103,9 +106,13 @@ class Template(Base):
     # None: shipped with Messenger, visible to every organisation.
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(10))  # sms | email | letter
+    kind: Mapped[str] = mapped_column(String(10))  # sms | email | letter | card
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # An organisation's own version of a shipped template: used wherever that one is asked.
+    overrides_id: Mapped[str | None] = mapped_column(
+        ForeignKey("templates.id"), default=None, index=True
+    )
 
 
 class TemplateVersion(Base):
@@ -121,6 +128,10 @@ class TemplateVersion(Base):
     body: Mapped[str] = mapped_column(Text)
     # {name: {"example": ..., "description": ...}}
     variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # {variant name: weight}; {} for one text.
+    variants: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # Extra linter rules, e.g. ["explains-lac"].
+    checks: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     content_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200), default="messenger")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -143,6 +154,10 @@ class Message(Base):
     template_id: Mapped[str] = mapped_column(ForeignKey("templates.id"))
     template_version: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(5))
+    # The language asked for, when the template did not have it and Dutch was used.
+    requested_language: Mapped[str | None] = mapped_column(String(5), default=None)
+    # The template variant chosen for this message, for the "what works" reports.
+    variant: Mapped[str | None] = mapped_column(String(40), default=None)
     # sms: E.164 number; email: address; letter: empty (see address_lines).
     recipient: Mapped[str] = mapped_column(String(320), default="")
     address_lines: Mapped[list[str]] = mapped_column(default=list)

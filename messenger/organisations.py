@@ -25,6 +25,7 @@ async def update_organisation(
     sms_sender: str | None = None,
     letter_sender: str | None = None,
     letter_logo: bool | None = None,
+    sms_transliterate: bool | None = None,
 ) -> Organisation:
     """Change what is given; None leaves a setting as it is."""
     organisation = await session.get(Organisation, organisation_id)
@@ -39,5 +40,7 @@ async def update_organisation(
         organisation.letter_sender = "|".join(lines)
     if letter_logo is not None:
         organisation.letter_logo = letter_logo
+    if sms_transliterate is not None:
+        organisation.sms_transliterate = sms_transliterate
     await session.flush()
     return organisation

@@ -6,6 +6,7 @@ before its job is queued (DESIGN.md §3).
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger import lifecycle, opt_outs, recipients, rendering, statuses, template_store
-from messenger.models import ApiKey, Message, new_id, utcnow
+from messenger.models import ApiKey, Message, Organisation, new_id, utcnow
 from messenger.queue import DeliveryQueue
+from messenger.sms_encoding import transliterate
 from messenger.template_files import DEFAULT_LANGUAGE, LANGUAGES
 
 ADDRESS_FIELDS = tuple(f"address_line_{n}" for n in range(1, 8))
@@ -55,6 +57,9 @@ class SendRequest:
     reference: str | None = None
     language: str = DEFAULT_LANGUAGE
     idempotency_key: str | None = None
+    # The partner block, from the client's recorded consent at send time; never from the
+    # caller's personalisation (rendering.render refuses that).
+    partner: Mapping[str, Any] | None = None
 
 
 async def accept(
@@ -117,14 +122,26 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
             f"{choice.template.kind} template is not suitable for {request.kind} notification"
         )
     version = choice.version
+    message_id = new_id()
+    variant = choose_variant(version.variants or {}, message_id)
     try:
         rendered = rendering.render(
-            version.body, version.subject, request.personalisation, language=version.language
+            version.body,
+            version.subject,
+            request.personalisation,
+            language=version.language,
+            partner=request.partner,
+            variant=variant,
         )
     except rendering.RenderError as exc:
         raise RequestRejected(str(exc)) from exc
+    body = rendered.body
+    if request.kind == "sms":
+        organisation = await session.get(Organisation, origin.organisation_id)
+        if organisation is not None and organisation.sms_transliterate:
+            body = transliterate(body)
     return Message(
-        id=new_id(),
+        id=message_id,
         created_at=utcnow(),
         organisation_id=origin.organisation_id,
         api_key_id=origin.api_key_id,
@@ -134,15 +151,26 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         template_id=choice.template.id,
         template_version=version.version,
         language=version.language,
+        requested_language=request.language if choice.fell_back else None,
+        variant=variant,
         recipient=recipient,
         address_lines=list(address),
         subject=rendered.subject,
-        body=rendered.body,
+        body=body,
         reference=request.reference,
         idempotency_key=request.idempotency_key,
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (inbound_email.py).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
+
+
+def choose_variant(weights: Mapping[str, float], message_id: str) -> str | None:
+    """A weighted choice, the same every time for the same message (a re-render agrees)."""
+    if not weights:
+        return None
+    names = sorted(weights)
+    chooser = random.Random(message_id)  # noqa: S311 - an experiment's split, not a secret
+    return chooser.choices(names, weights=[weights[n] for n in names])[0]
 
 
 def _recipient(request: SendRequest) -> tuple[str, tuple[str, ...]]:

@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from messenger import template_store
-from messenger.api import errors, letters, notifications, received, templates, webhooks
+from messenger.api import (
+    errors,
+    letters,
+    notifications,
+    received,
+    template_editing,
+    templates,
+    webhooks,
+)
 from messenger.db import create_engine, create_sessions
 from messenger.encryption import secret_box
 from messenger.queue import DeliveryQueue
@@ -47,6 +55,8 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     errors.install(app)
     app.include_router(notifications.router)
     app.include_router(letters.router)
+    # Before templates.router: /v2/templates/check must not be read as a template id.
+    app.include_router(template_editing.router)
     app.include_router(templates.router)
     app.include_router(received.router)
     app.include_router(webhooks.router)
