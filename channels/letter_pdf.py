@@ -108,12 +108,13 @@ def render_pieces(css: str, pieces: str) -> RenderedBatch:
     source = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>{css}</style></head><body>{pieces}</body></html>"""
     document = HTML(string=source).render()
-    starts = [
-        page_number
-        for page_number, page in enumerate(document.pages)
-        for anchor in page.anchors
-        if anchor.startswith("letter-")
-    ]
+    # WeasyPrint lists an element's anchor on every page it runs over: the first one counts.
+    first_page: dict[str, int] = {}
+    for page_number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("letter-"):
+                first_page.setdefault(anchor, page_number)
+    starts = sorted(first_page.values())
     ends = [*starts[1:], len(document.pages)]
     pdf: bytes = document.write_pdf()
     return RenderedBatch(

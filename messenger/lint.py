@@ -108,18 +108,27 @@ def lint(
         return LintReport(source.name, source.language, source.kind, (), tuple(findings))
     for rendered in renderings:
         findings += _sentences(rendered)
-        findings += _officialese(rendered)
+        if source.language == "nl":  # the list is Dutch officialese
+            findings += _officialese(rendered)
         findings += _discretion(source.kind, rendered)
         findings += _kind_rules(source, rendered)
-    main = renderings[0]
-    score = readability(main.body).flesch_douma if source.language == "nl" else None
-    if score is not None:
+    score = None
+    if source.language == "nl":
+        # The hardest way the text can come out counts.
+        score = min(readability(r.body).flesch_douma for r in renderings)
         findings += _readability(source.kind, score)
     sms = after = None
     if source.kind == "sms":
-        sms = sms_info(main.body)
-        after = sms_info(transliterate(main.body)) if transliterate_sms else None
-        findings += _sms(sms, after)
+        # Every variant and partner state is checked; the longest one is reported.
+        infos = [
+            (sms_info(r.body), sms_info(transliterate(r.body)) if transliterate_sms else None)
+            for r in renderings
+        ]
+        for info, fixed in infos:
+            findings += _sms(info, fixed)
+        sms, after = max(
+            infos, key=lambda pair: (pair[1] or pair[0]).segments * 1000 + pair[0].characters
+        )
     pages = None
     if count_pages is not None and source.kind in ("letter", "card"):
         pages = max(count_pages(source.kind, r.subject, r.body) for r in renderings)
@@ -162,7 +171,11 @@ def _variables(source: TemplateSource) -> list[Finding]:
 def _renderings(source: TemplateSource, findings: list[Finding]) -> list[Rendering]:
     """Every variant, and once more with a partner block when the template has one."""
     variants: list[str | None] = list(source.variants) or [None]
-    with_partner = "partner" in source.body or "partner" in (source.subject or "")
+    try:
+        used = rendering.variables_of(source.body, source.subject, language=source.language)
+    except rendering.RenderError:
+        used = set()
+    with_partner = "partner" in used
     partners = [None, EXAMPLE_PARTNER] if with_partner else [None]
     found = []
     for variant in variants:
@@ -245,7 +258,7 @@ def _kind_rules(source: TemplateSource, rendered: Rendering) -> list[Finding]:
     found = []
     text = f"{rendered.subject or ''}\n{rendered.body}"
     if "explains-lac" in source.checks:
-        if "Lokale Adviescommissie" not in text:
+        if "lokale adviescommissie" not in text.lower():
             found.append(
                 Finding("explains-lac", "error", "Zeg wat de LAC is: 'de Lokale Adviescommissie'.")
             )

@@ -129,9 +129,9 @@ class TemplateVersion(Base):
     # {name: {"example": ..., "description": ...}}
     variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # {variant name: weight}; {} for one text.
-    variants: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    variants: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Extra linter rules, e.g. ["explains-lac"].
-    checks: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    checks: Mapped[list[str]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200), default="messenger")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

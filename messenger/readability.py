@@ -15,8 +15,10 @@ from dataclasses import dataclass
 # A sentence ends at . ! ? (or …) followed by a space or the end, and at every line end:
 # greetings, list items and "Wanneer? …" lines stand alone in letters.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
-# Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = ("bv.", "bijv.", "nr.", "o.a.", "d.w.z.", "enz.", "tel.", "p.", "blz.", "i.p.v.")
+# Abbreviations whose full stop does not end a sentence, as whole words only.
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(?:i\.p\.v|d\.w\.z|o\.a|bijv|bv|nr|enz|tel|blz|p)\.", re.IGNORECASE
+)
 _WORD = re.compile(r"[^\W_]+(?:[-'.@/][^\W_]+)*", re.UNICODE)
 _VOWEL_GROUP = re.compile(r"[aeiouyáàâäéèêëíìîïóòôöúùûü]+", re.IGNORECASE)
 _DIAERESIS = re.compile(r"[äëïöü]", re.IGNORECASE)
@@ -53,9 +55,10 @@ def words_of(text: str) -> list[str]:
 
 
 def syllables(word: str) -> int:
-    """Vowel groups; a diaeresis splits a group. Numbers, addresses and links count one:
+    """Vowel groups; a diaeresis splits a group. Numbers, addresses and links (anything
+    with a digit, @, / or an inner full stop) count one:
     they are read as a unit, and their letters would make a text look harder than it is."""
-    if not any(c.isalpha() for c in word) or any(c.isdigit() or c in "@/" for c in word):
+    if not any(c.isalpha() for c in word) or any(c.isdigit() or c in "@/." for c in word):
         return 1
     count = 0
     for group in _VOWEL_GROUP.findall(word):
@@ -77,9 +80,7 @@ def sentences_of(text: str) -> list[Sentence]:
 
 
 def _split(text: str) -> list[str]:
-    protected = text
-    for abbreviation in _ABBREVIATIONS:
-        protected = protected.replace(abbreviation, abbreviation.replace(".", "\x00"))
+    protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
     pieces = [piece.replace("\x00", ".") for piece in _SENTENCE_END.split(protected)]
     return [piece for piece in pieces if piece.strip()]
 

@@ -243,6 +243,10 @@ async def test_variant_and_language_fallback_are_recorded(
     for message in messages:
         has_limiter_text = "U krijgt dan minder water" in message.body
         assert has_limiter_text == (message.variant == "met-begrenzer")
+    async with httpx.AsyncClient(base_url=api) as client:
+        shown = (await client.get(f"/v2/notifications/{ids[0]}", headers=tenant.headers())).json()
+    assert (shown["language"], shown["requested_language"]) == ("nl", "fr")
+    assert shown["variant"] in {"met-begrenzer", "zonder-begrenzer"}
 
 
 async def test_partner_details_cannot_come_from_the_caller(api: str, tenant: Tenant) -> None:

@@ -80,6 +80,8 @@ def notification(
         completed_at=iso(message.completed_at),
         postage="second" if message.kind == "letter" else None,
         language=message.language,
+        requested_language=message.requested_language,
+        variant=message.variant,
         events=None if events is None else [event_of(e) for e in events],
     )
 

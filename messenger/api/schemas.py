@@ -106,8 +106,11 @@ class NotificationResponse(BaseModel):
     completed_at: str | None
     scheduled_for: str | None = None
     postage: str | None = None
-    # Messenger's additions: the language used and the status history.
+    # Messenger's additions: the language used (and the one asked for, when Dutch stood in),
+    # the template variant, and the status history.
     language: str
+    requested_language: str | None = None
+    variant: str | None = None
     events: list[StatusEvent] | None = None
 
 

@@ -26,9 +26,13 @@ def upgrade() -> None:
             sa.Column("sms_transliterate", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
+    # Existing versions get "no variants, no checks"; new rows get theirs from the model.
     with op.batch_alter_table("template_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("variants", sa.JSON(), server_default="{}", nullable=False))
         batch_op.add_column(sa.Column("checks", sa.JSON(), server_default="[]", nullable=False))
+    with op.batch_alter_table("template_versions", schema=None) as batch_op:
+        batch_op.alter_column("variants", server_default=None)
+        batch_op.alter_column("checks", server_default=None)
 
     with op.batch_alter_table("templates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("overrides_id", sa.String(length=36), nullable=True))
