@@ -16,8 +16,9 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger import roles
 from messenger.encryption import SecretBox
-from messenger.models import ApiKey, Organisation
+from messenger.models import ApiKey, Organisation, Partner
 
 KEY_TYPES = ("live", "team", "test")
 TOKEN_BOUND_SECONDS = 30
@@ -44,18 +45,39 @@ def key_slug(name: str) -> str:
 
 
 async def issue_key(
-    session: AsyncSession, box: SecretBox, *, organisation_id: str, name: str, key_type: str
+    session: AsyncSession,
+    box: SecretBox,
+    *,
+    organisation_id: str,
+    name: str,
+    key_type: str,
+    role: str = roles.ADMIN,
+    partner_id: str | None = None,
+    water_company: str | None = None,
 ) -> IssuedKey:
     if key_type not in KEY_TYPES:
         raise ValueError(f"Key type must be one of {', '.join(KEY_TYPES)}.")
+    if role not in roles.ROLES:
+        raise ValueError(f"Role must be one of {', '.join(roles.ROLES)}.")
+    if (role == roles.PARTNER) != (partner_id is not None):
+        raise ValueError("A partner key needs --partner, and only a partner key has one.")
+    if (role == roles.WATER_COMPANY) != (water_company is not None):
+        raise ValueError("A water company key needs --water-company, and only it has one.")
     slug = key_slug(name)
     if await session.get(Organisation, organisation_id) is None:
         raise LookupError(f"No organisation with id {organisation_id}.")
+    if partner_id is not None:
+        partner = await session.get(Partner, partner_id)
+        if partner is None or partner.organisation_id != organisation_id:
+            raise LookupError(f"No partner with id {partner_id} in this organisation.")
     secret = str(uuid.uuid4())
     api_key = ApiKey(
         organisation_id=organisation_id,
         name=slug,
         key_type=key_type,
+        role=role,
+        partner_id=partner_id,
+        water_company=water_company,
         secret_encrypted=box.encrypt(secret),
     )
     session.add(api_key)

@@ -104,6 +104,13 @@ def api_key_create(
     org: Annotated[str, typer.Option(help="The organisation's id")],
     name: Annotated[str, typer.Option(help="A name for the key, e.g. 'crm'")],
     type: Annotated[str, typer.Option(help="live, team or test")] = "live",
+    role: Annotated[
+        str, typer.Option(help="admin, social-worker, partner or water-company")
+    ] = "admin",
+    partner: Annotated[str | None, typer.Option(help="A partner key: the partner's id")] = None,
+    water_company: Annotated[
+        str | None, typer.Option(help="A water company key: e.g. 'De Watergroep'")
+    ] = None,
 ) -> None:
     """Create an API key and print it. It is shown once; keep it somewhere safe."""
     if type not in KEY_TYPES:
@@ -113,7 +120,14 @@ def api_key_create(
     async def work() -> str:
         async with session_for(settings) as session:
             issued = await issue_key(
-                session, secret_box(settings), organisation_id=org, name=name, key_type=type
+                session,
+                secret_box(settings),
+                organisation_id=org,
+                name=name,
+                key_type=type,
+                role=role,
+                partner_id=partner,
+                water_company=water_company,
             )
             await session.commit()
             return issued.combined

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from channels.base import PermanentError, RecipientOptedOut, SendResult, TransientError
-from messenger import opt_outs, statuses
+from messenger import consent, opt_outs, statuses
 from messenger.db import Sessions
 from messenger.lifecycle import note, transition
 from messenger.models import Message, Organisation, utcnow
@@ -76,6 +76,8 @@ class Delivery:
         attempt = message.attempts + 1
         if message.kind == "sms" and await self._opted_out(message):
             return Outcome("recipient opted out")
+        if message.partner_id and message.client_id:
+            message = await self._without_withdrawn_partner(message)
         outgoing_message = outgoing(message, self.settings, organisation)
         if self.limiter is not None and message.kind == "sms" and channel.name != "sandbox":
             # Reserve a slot before claiming, so a rate-limited job leaves no trace.
@@ -155,6 +157,29 @@ class Delivery:
         base: float = self.settings.retry_base_seconds * 2.0 ** (attempt - 1)
         capped = min(self.settings.retry_max_seconds, base)
         return capped * random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
+
+    async def _without_withdrawn_partner(self, message: Message) -> Message:
+        """Consent withdrawn since the message was made: send it without the partner block."""
+        assert message.client_id and message.partner_id
+        async with self.sessions() as session:
+            if await consent.allows(session, message.client_id, consent.SHARE, message.partner_id):
+                return message
+            await session.execute(
+                update(Message)
+                .where(
+                    Message.id == message.id,
+                    Message.status == statuses.CREATED,
+                    Message.partner_id == message.partner_id,
+                )
+                .values(
+                    body=func.coalesce(Message.body_without_partner, Message.body),
+                    partner_id=None,
+                    body_without_partner=None,
+                )
+            )
+            await session.commit()
+            fresh = await session.get(Message, message.id, populate_existing=True)
+        return fresh or message
 
     async def _opted_out(self, message: Message) -> bool:
         """The number said STOP after this message was made: fail it without sending."""

@@ -60,6 +60,10 @@ class SendRequest:
     # The partner block, from the client's recorded consent at send time; never from the
     # caller's personalisation (rendering.render refuses that).
     partner: Mapping[str, Any] | None = None
+    partner_id: str | None = None
+    # Who and what it is for (reminder plans, partner notices); None for plain API sends.
+    client_id: str | None = None
+    case_id: str | None = None
 
 
 async def accept(
@@ -136,10 +140,21 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
     except rendering.RenderError as exc:
         raise RequestRejected(str(exc)) from exc
     body = rendered.body
+    without_partner = None
+    if request.partner:
+        # Kept beside the message: withdrawn consent takes the block out before sending.
+        without_partner = rendering.render(
+            version.body,
+            version.subject,
+            request.personalisation,
+            language=version.language,
+            variant=variant,
+        ).body
     if request.kind == "sms":
         organisation = await session.get(Organisation, origin.organisation_id)
         if organisation is not None and organisation.sms_transliterate:
             body = transliterate(body)
+            without_partner = transliterate(without_partner) if without_partner else None
     return Message(
         id=message_id,
         created_at=utcnow(),
@@ -159,6 +174,10 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         body=body,
         reference=request.reference,
         idempotency_key=request.idempotency_key,
+        client_id=request.client_id,
+        case_id=request.case_id,
+        partner_id=request.partner_id if request.partner else None,
+        body_without_partner=without_partner if without_partner != body else None,
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (inbound_email.py).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from arq import Retry
 
-from messenger import print_batches
+from messenger import print_batches, reminders
 from messenger.db import create_engine, create_sessions
 from messenger.delivery import Delivery
 from messenger.outbound import ChannelSet
@@ -60,11 +60,15 @@ async def reconcile_due(ctx: Ctx) -> str:
             report.recovered,
             report.timed_out,
         )
+    # Reminder plans: due steps go out, stalled SMS fall back to the next channel.
+    sent = await reminders.send_due(delivery.sessions, ctx["queue"])
+    fallbacks = await reminders.fall_back(delivery.sessions, ctx["queue"])
     batches = []
     if delivery.settings.print_batches:
         # Here rather than in a cron at the cut-off: a worker that was down then catches up.
         batches = await print_batches.collate(delivery.sessions, delivery.settings)
     return (
         f"{report.requeued} requeued, {report.recovered} recovered, "
-        f"{report.timed_out} timed out, {len(batches)} print batches"
+        f"{report.timed_out} timed out, {sent} reminders, {fallbacks} fallbacks, "
+        f"{len(batches)} print batches"
     )

@@ -9,10 +9,13 @@ from fastapi import FastAPI
 
 from messenger import template_store
 from messenger.api import (
+    clients,
     errors,
     letters,
     notifications,
+    partners,
     received,
+    sessions,
     template_editing,
     templates,
     webhooks,
@@ -60,6 +63,9 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(templates.router)
     app.include_router(received.router)
     app.include_router(webhooks.router)
+    app.include_router(clients.router)
+    app.include_router(partners.router)
+    app.include_router(sessions.router)
 
     @app.get("/_status", tags=["health"])
     async def status() -> dict[str, str]:

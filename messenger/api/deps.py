@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger import roles
 from messenger.api_keys import AuthError, authenticate
 from messenger.models import ApiKey
 from messenger.queue import DeliveryQueue
@@ -32,7 +33,22 @@ async def api_key(request: Request, db: Session) -> ApiKey:
     return await authenticate(db, request.app.state.secret_box, token.strip())
 
 
-Key = Annotated[ApiKey, Depends(api_key)]
+AnyKey = Annotated[ApiKey, Depends(api_key)]
+
+
+def role_in(allowed: frozenset[str]) -> Callable[[ApiKey], Awaitable[ApiKey]]:
+    async def check(key: AnyKey) -> ApiKey:
+        if key.role not in allowed:
+            raise AuthError(f"Forbidden: a {key.role} key cannot do this")
+        return key
+
+    return check
+
+
+# Sending and casework: admins and social workers. Every Notify endpoint uses this one.
+Key = Annotated[ApiKey, Depends(role_in(roles.CASEWORK))]
+AdminKey = Annotated[ApiKey, Depends(role_in(roles.SETTINGS))]
+PartnerKey = Annotated[ApiKey, Depends(role_in(roles.PARTNER_NOTICES))]
 
 
 def settings(request: Request) -> Settings:

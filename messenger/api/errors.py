@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from messenger.api_keys import AuthError
+from messenger.recipients import InvalidRecipient
 from messenger.sending import RequestRejected
 
 _HTTP_ERROR_NAMES = {
@@ -18,6 +21,17 @@ _HTTP_ERROR_NAMES = {
     405: "MethodNotAllowed",
     409: "ConflictError",
 }
+
+
+@contextmanager
+def bad_request() -> Iterator[None]:
+    """A service's ValueError (or a bad recipient) becomes a 400 naming what to fix."""
+    try:
+        yield
+    except InvalidRecipient as exc:
+        raise RequestRejected(f"{exc.field} {exc.reason}", error="ValidationError") from exc
+    except ValueError as exc:
+        raise RequestRejected(str(exc), error="ValidationError") from exc
 
 
 def error_response(status_code: int, error: str, message: str) -> JSONResponse:

@@ -1,71 +1,26 @@
-"""The tables. State changes of messages go through `lifecycle.py`, never by hand."""
+"""Messaging tables: organisations, keys, templates, messages and what comes back.
+
+State changes of messages go through `lifecycle.py`, never by hand.
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every database (SQLite forgets the zone otherwise)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# Constraint names as PostgreSQL would pick them, so migrations can name what they drop.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "%(table_name)s_%(column_0_name)s_key",
-    "ck": "%(table_name)s_%(constraint_name)s_check",
-    "fk": "%(table_name)s_%(column_0_name)s_fkey",
-    "pk": "%(table_name)s_pkey",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    # SQLAlchemy's own hook, read once at class creation.
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
+from messenger.models.base import Base, new_id, utcnow
 
 
 class Organisation(Base):
@@ -82,6 +37,10 @@ class Organisation(Base):
     letter_logo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Replace ë, curly quotes, … in SMS so they stay cheap 160-character GSM-7 messages.
     sms_transliterate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who clients can reach when a case names no social worker (reminder templates).
+    contact_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    contact_phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    contact_email: Mapped[str | None] = mapped_column(String(320), default=None)
 
 
 class ApiKey(Base):
@@ -91,6 +50,11 @@ class ApiKey(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     key_type: Mapped[str] = mapped_column(String(10))  # live | team | test
+    # admin | social-worker | partner | water-company: what the key may see and do (roles.py).
+    role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
+    # A partner key sees its own partner's notices; a water company key its own cases.
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), default=None)
+    water_company: Mapped[str | None] = mapped_column(String(40), default=None)
     # Fernet token of the secret; the secret itself is never stored.
     secret_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -178,6 +142,15 @@ class Message(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     # email: the token in reply+TOKEN@ and bounces+TOKEN@ that leads answers back here.
     reply_token: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    # The client and case it was sent for (reminder plans, timelines); None for plain API sends.
+    client_id: Mapped[str | None] = mapped_column(
+        ForeignKey("clients.id"), default=None, index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
+    # The partner whose block is in the body, and the body without it: withdrawn consent
+    # before the send takes the block out (consent.py).
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), default=None)
+    body_without_partner: Mapped[str | None] = mapped_column(Text, default=None)
     # letters: the print batch that carries it to the post.
     print_batch_id: Mapped[str | None] = mapped_column(
         ForeignKey("print_batches.id"), default=None, index=True

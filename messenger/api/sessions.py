@@ -1,0 +1,231 @@
+"""LAC sessions, their cases, the case-list import and the reminder plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from messenger import cases, reminder_plans
+from messenger.api.deps import AdminKey, Key, Session
+from messenger.api.errors import bad_request
+from messenger.case_import import decode_csv, parse_case_list
+from messenger.models import Case, LacSession, Reminder, ReminderPlan
+
+router = APIRouter(prefix="/v2", tags=["sessions and cases"])
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+class SessionIn(BaseModel):
+    starts_at: datetime = Field(description="With its offset, e.g. 2026-12-08T10:00:00+01:00")
+    place: str = Field(min_length=1, max_length=300)
+
+
+class SessionChange(BaseModel):
+    starts_at: datetime | None = None
+    place: str | None = Field(default=None, min_length=1, max_length=300)
+
+
+class SessionOut(SessionIn):
+    id: str
+    status: str
+    cases: int
+
+
+class CaseIn(BaseModel):
+    client_id: str
+    reason: str = "unpaid-bills"
+    water_company: str = "De Watergroep"
+    reference: str | None = Field(default=None, max_length=100)
+    partner_id: str | None = None
+    worker_name: str | None = Field(default=None, max_length=200)
+    worker_phone: str | None = Field(default=None, max_length=40)
+    worker_email: str | None = Field(default=None, max_length=320)
+    appointment_at: datetime | None = None
+
+
+class ReminderOut(BaseModel):
+    id: str
+    step: str
+    due_at: datetime
+    status: str
+    channel: str | None
+    message_id: str | None
+    fallback_of: str | None
+    note: str
+
+
+class CaseOut(CaseIn):
+    id: str
+    session_id: str | None
+    status: str
+    reminders: list[ReminderOut]
+
+
+class PlanIn(BaseModel):
+    steps: list[dict[str, Any]]
+
+
+@router.post("/lac-sessions", status_code=201, response_model=SessionOut)
+async def new_session(body: SessionIn, key: Key, db: Session) -> SessionOut:
+    with bad_request():
+        lac = await cases.create_session(db, key.organisation_id, body.starts_at, body.place)
+    await db.commit()
+    return await _session_out(db, lac)
+
+
+@router.get("/lac-sessions/{session_id}", response_model=SessionOut)
+async def get_session(session_id: str, key: Key, db: Session) -> SessionOut:
+    return await _session_out(db, await cases.own_session(db, key.organisation_id, session_id))
+
+
+@router.patch("/lac-sessions/{session_id}", response_model=SessionOut)
+async def move_session(session_id: str, body: SessionChange, key: Key, db: Session) -> SessionOut:
+    lac = await cases.own_session(db, key.organisation_id, session_id)
+    with bad_request():
+        await cases.move_session(db, lac, starts_at=body.starts_at, place=body.place)
+    await db.commit()
+    return await _session_out(db, lac)
+
+
+@router.post("/lac-sessions/{session_id}/cancel", response_model=SessionOut)
+async def cancel_session(session_id: str, key: Key, db: Session) -> SessionOut:
+    lac = await cases.own_session(db, key.organisation_id, session_id)
+    await cases.cancel_session(db, lac)
+    await db.commit()
+    return await _session_out(db, lac)
+
+
+@router.post("/lac-sessions/{session_id}/cases", status_code=201, response_model=CaseOut)
+async def new_case(session_id: str, body: CaseIn, key: Key, db: Session) -> CaseOut:
+    lac = await cases.own_session(db, key.organisation_id, session_id)
+    with bad_request():
+        case = await cases.add_case(db, lac, cases.CaseData(**body.model_dump()))
+    await db.commit()
+    return await _case_out(db, case)
+
+
+@router.post(
+    "/lac-sessions/{session_id}/import",
+    responses={400: {"description": "row-by-row errors; nothing imported"}},
+)
+async def import_case_list(
+    session_id: str,
+    request: Request,
+    key: Key,
+    db: Session,
+    dry_run: Annotated[bool, Query(description="Check only; import nothing")] = False,
+) -> JSONResponse:
+    """Body: the CSV itself (text/csv; ',' or ';'; UTF-8 or Windows-1252). All rows or none."""
+    lac = await cases.own_session(db, key.organisation_id, session_id)
+    raw = await request.body()
+    if len(raw) > MAX_CSV_BYTES:
+        return _import_error([{"row": 0, "column": "", "message": "Het bestand is te groot."}])
+    report = parse_case_list(decode_csv(raw))
+    if not report.ok:
+        return _import_error([vars(e) for e in report.errors])
+    made = [] if dry_run else await cases.import_cases(db, lac, report)
+    await db.commit()
+    return JSONResponse(
+        status_code=200 if dry_run else 201,
+        content={"rows": report.rows, "imported": len(made), "case_ids": [c.id for c in made]},
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+async def get_case(case_id: str, key: Key, db: Session) -> CaseOut:
+    return await _case_out(db, await cases.own_case(db, key.organisation_id, case_id))
+
+
+@router.post("/cases/{case_id}/cancel", response_model=CaseOut)
+async def cancel_case(case_id: str, key: Key, db: Session) -> CaseOut:
+    case = await cases.own_case(db, key.organisation_id, case_id)
+    await cases.cancel_case(db, case)
+    await db.commit()
+    return await _case_out(db, case)
+
+
+@router.get("/reminder-plan")
+async def get_plan(key: Key, db: Session) -> dict[str, Any]:
+    stored = await db.scalar(
+        select(ReminderPlan).where(ReminderPlan.organisation_id == key.organisation_id)
+    )
+    return {
+        "steps": stored.steps if stored else reminder_plans.DEFAULT_STEPS,
+        "default": not stored,
+    }
+
+
+@router.put("/reminder-plan")
+async def put_plan(body: PlanIn, key: AdminKey, db: Session) -> dict[str, Any]:
+    with bad_request():
+        await reminder_plans.save_plan(db, key.organisation_id, body.steps)
+    await db.commit()
+    return {"steps": body.steps, "default": False}
+
+
+def _import_error(rows: list[dict[str, Any]]) -> JSONResponse:
+    """Notify's error shape, one entry a row, like its CSV check; nothing was written."""
+    return JSONResponse(
+        status_code=400,
+        content={
+            "status_code": 400,
+            "errors": [
+                {
+                    "error": "ImportError",
+                    "message": f"rij {r['row']}"
+                    + (f", {r['column']}" if r["column"] else "")
+                    + f": {r['message']}",
+                    "row": r["row"],
+                    "column": r["column"],
+                }
+                for r in rows
+            ],
+        },
+    )
+
+
+async def _session_out(db: Session, lac: LacSession) -> SessionOut:
+    count = len(list(await db.scalars(select(Case.id).where(Case.session_id == lac.id))))
+    return SessionOut(
+        id=lac.id, starts_at=lac.starts_at, place=lac.place, status=lac.status, cases=count
+    )
+
+
+async def _case_out(db: Session, case: Case) -> CaseOut:
+    rows = await db.scalars(
+        select(Reminder)
+        .where(Reminder.case_id == case.id)
+        .order_by(Reminder.due_at, Reminder.created_at)
+    )
+    return CaseOut(
+        id=case.id,
+        session_id=case.session_id,
+        status=case.status,
+        client_id=case.client_id,
+        reason=case.reason,
+        water_company=case.water_company,
+        reference=case.reference,
+        partner_id=case.partner_id,
+        worker_name=case.worker_name,
+        worker_phone=case.worker_phone,
+        worker_email=case.worker_email,
+        appointment_at=case.appointment_at,
+        reminders=[
+            ReminderOut(
+                id=r.id,
+                step=r.step,
+                due_at=r.due_at,
+                status=r.status,
+                channel=r.channel,
+                message_id=r.message_id,
+                fallback_of=r.fallback_of,
+                note=r.note,
+            )
+            for r in rows
+        ],
+    )

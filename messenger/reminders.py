@@ -1,0 +1,313 @@
+"""Reminders: a plan's steps for each case, sent when due on the first channel that may be used.
+
+- Scheduling (`schedule_case`, `reschedule_session`) writes one pending row per step still
+  ahead, at the Brussels time the plan and the quiet hours give (schedule.py).
+- `send_due` (a worker cron) sends every due reminder. Channels are tried in the plan's order;
+  one is passed over, with the reason noted, when the client cannot be reached on it: no
+  number or address, a safety flag, no consent, an SMS opt-out. The first usable one is sent.
+- `fall_back` looks at sent reminders: an SMS that failed, or was not delivered within the
+  step's `fallback_after_hours`, gets a new reminder on the next channel of the plan.
+Every decision is written on the reminder (`note`), so a social worker can see why.
+Sending twice is harmless: each reminder's message has an idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger import consent, opt_outs, statuses
+from messenger.db import Sessions
+from messenger.models import Case, Client, LacSession, Message, Organisation, Reminder, utcnow
+from messenger.queue import DeliveryQueue
+from messenger.reminder_plans import PlanStep, plan_for
+from messenger.schedule import QuietHours, plan_times
+from messenger.sending import Origin, RequestRejected, SendRequest, accept
+
+log = logging.getLogger(__name__)
+PENDING, SENT, CANCELLED, SKIPPED = "pending", "sent", "cancelled", "skipped"
+QUIET = QuietHours()
+BATCH = 200
+
+
+async def schedule_case(
+    session: AsyncSession, case: Case, lac_session: LacSession, *, now: datetime | None = None
+) -> list[Reminder]:
+    """Pending reminders for every step still ahead (a client added late gets the rest)."""
+    steps = [s for s in await plan_for(session, case.organisation_id) if case.reason in s.reasons]
+    by_timing = {s.timing: s for s in steps}
+    made = []
+    for timing, due in plan_times(
+        [s.timing for s in steps], lac_session.starts_at, QUIET, now=now or utcnow()
+    ):
+        step = by_timing[timing]
+        reminder = Reminder(
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            step=step.name,
+            due_at=due,
+            channels=list(step.channels),
+        )
+        session.add(reminder)
+        made.append(reminder)
+    await session.flush()
+    return made
+
+
+async def cancel_pending(session: AsyncSession, case_ids: list[str], why: str) -> int:
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.case_id.in_(case_ids), Reminder.status == PENDING)
+        .values(status=CANCELLED, note=why, updated_at=utcnow())
+        .returning(Reminder.id)
+    )
+    return len(result.all())
+
+
+async def reschedule_session(
+    session: AsyncSession, lac_session: LacSession, *, now: datetime | None = None
+) -> int:
+    """The session moved: its open cases' pending steps get new times (or drop out)."""
+    cases = list(
+        await session.scalars(
+            select(Case).where(Case.session_id == lac_session.id, Case.status == "open")
+        )
+    )
+    await cancel_pending(session, [c.id for c in cases], "de zitting is verplaatst")
+    made = 0
+    for case in cases:
+        made += len(await schedule_case(session, case, lac_session, now=now))
+    return made
+
+
+async def send_due(
+    sessions: Sessions, queue: DeliveryQueue | None, *, now: datetime | None = None
+) -> int:
+    now = now or utcnow()
+    async with sessions() as session:
+        due = list(
+            await session.scalars(
+                select(Reminder.id)
+                .where(Reminder.status == PENDING, Reminder.due_at <= now)
+                .order_by(Reminder.due_at)
+                .limit(BATCH)
+            )
+        )
+    for reminder_id in due:
+        async with sessions() as session:
+            await _send_one(session, queue, reminder_id)
+    return len(due)
+
+
+async def _send_one(session: AsyncSession, queue: DeliveryQueue | None, reminder_id: str) -> None:
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != PENDING:
+        return
+    case = await session.get(Case, reminder.case_id)
+    assert case is not None
+    client = await session.get(Client, case.client_id)
+    lac_session = await session.get(LacSession, case.session_id) if case.session_id else None
+    if (
+        client is None
+        or lac_session is None
+        or case.status != "open"
+        or lac_session.status != "planned"
+    ):
+        await _finish(session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer")
+        return
+    step = next(
+        (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
+    )
+    if step is None:
+        await _finish(session, reminder, SKIPPED, "deze stap staat niet meer in het plan")
+        return
+    if step.needs_appointment and case.appointment_at is None:
+        await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld")
+        return
+    notes = [reminder.note] if reminder.note else []
+    for channel in reminder.channels:
+        why_not = await _cannot_use(session, client, channel)
+        if why_not:
+            notes.append(f"{channel}: {why_not}")
+            continue
+        try:
+            message = await _send(
+                session, queue, reminder, step, channel, case, client, lac_session
+            )
+        except RequestRejected as exc:
+            notes.append(f"{channel}: {exc.message}")
+            continue
+        reminder = await session.get(Reminder, reminder_id, populate_existing=True)  # type: ignore[assignment]
+        assert reminder is not None
+        if notes and reminder.channels[0] != channel:
+            notes.append(f"verstuurd via {channel} in de plaats")
+        reminder.channel, reminder.message_id = channel, message.id
+        await _finish(session, reminder, SENT, "; ".join(notes))
+        return
+    await _finish(session, reminder, SKIPPED, "; ".join(notes) or "geen kanaal mogelijk")
+
+
+async def _finish(session: AsyncSession, reminder: Reminder, status: str, note: str) -> None:
+    reminder.status, reminder.note, reminder.updated_at = status, note, utcnow()
+    await session.commit()
+
+
+async def _cannot_use(session: AsyncSession, client: Client, channel: str) -> str | None:
+    """Why this channel may not carry a message to this client now; None when it may.
+    Safety flags first: they always win (DESIGN.md §5)."""
+    if channel == "sms":
+        if client.no_sms or client.shared_phone:
+            return "veiligheidsvlag (geen sms / gedeelde gsm)"
+        if not client.phone_number:
+            return "geen gsm-nummer"
+        if await opt_outs.is_opted_out(session, client.organisation_id, client.phone_number):
+            return "heeft STOP gestuurd"
+        if not await consent.allows(session, client.id, consent.SMS):
+            return "geen toestemming voor sms"
+    elif channel == "email":
+        if not client.email:
+            return "geen e-mailadres"
+        if not await consent.allows(session, client.id, consent.EMAIL):
+            return "geen toestemming voor e-mail"
+    elif channel == "letter":
+        if client.no_letters_at_home:
+            return "veiligheidsvlag (geen brieven thuis)"
+        if not client.address_lines:
+            return "geen adres"
+    return None
+
+
+async def _send(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    reminder: Reminder,
+    step: PlanStep,
+    channel: str,
+    case: Case,
+    client: Client,
+    lac_session: LacSession,
+) -> Message:
+    organisation = await session.get(Organisation, case.organisation_id)
+    block = await consent.partner_block(session, client.id, case.partner_id)
+    recipient = {"sms": client.phone_number, "email": client.email}.get(channel) or ""
+    return await accept(
+        session,
+        queue,
+        Origin(case.organisation_id),
+        SendRequest(
+            kind=channel,
+            template_id=step.templates[channel],
+            recipient=recipient,
+            personalisation=personalisation(case, client, lac_session, organisation),
+            language=client.language,
+            idempotency_key=f"reminder:{reminder.id}:{channel}",
+            partner=block[1] if block else None,
+            partner_id=block[0] if block else None,
+            client_id=client.id,
+            case_id=case.id,
+        ),
+    )
+
+
+def personalisation(
+    case: Case, client: Client, lac_session: LacSession, organisation: Organisation | None
+) -> dict[str, Any]:
+    """Every value the LAC templates may ask for; a template uses the ones it declares."""
+    org = organisation
+    values: dict[str, Any] = {
+        "voornaam": client.first_name,
+        "naam": f"{client.first_name} {client.last_name}",
+        "moment": lac_session.starts_at.isoformat(),
+        "plaats": lac_session.place,
+        "maatschappelijk_werker": case.worker_name or (org and org.contact_name) or "Het OCMW",
+        "watermaatschappij": case.water_company,
+    }
+    phone = case.worker_phone or (org and org.contact_phone)
+    email = case.worker_email or (org and org.contact_email)
+    # Left out when unknown: the template then says which value is missing.
+    if phone:
+        values["telefoon"] = phone
+    if email:
+        values["email"] = email
+    if case.appointment_at:
+        values["afspraak"] = case.appointment_at.isoformat()
+    for number, line in enumerate(client.address_lines, start=1):
+        values[f"address_line_{number}"] = line
+    return values
+
+
+async def fall_back(
+    sessions: Sessions, queue: DeliveryQueue | None, *, now: datetime | None = None
+) -> int:
+    """New reminders on the next channel for sent ones whose message failed or stalled."""
+    now = now or utcnow()
+    made = 0
+    async with sessions() as session:
+        sent = list(
+            await session.execute(
+                select(Reminder, Message)
+                .join(Message, Message.id == Reminder.message_id)
+                .where(Reminder.status == SENT)
+                .where(Message.status.not_in([statuses.DELIVERED]))
+                .limit(BATCH)
+            )
+        )
+        for reminder, message in sent:
+            remaining = (
+                reminder.channels[reminder.channels.index(reminder.channel) + 1 :]
+                if reminder.channel in reminder.channels
+                else []
+            )
+            if not remaining or await _has_fallback(session, reminder.id):
+                continue
+            why = await _needs_fallback(session, reminder, message, now)
+            if why is None:
+                continue
+            session.add(
+                Reminder(
+                    organisation_id=reminder.organisation_id,
+                    case_id=reminder.case_id,
+                    step=reminder.step,
+                    due_at=QUIET.next_allowed(now),
+                    channels=remaining,
+                    fallback_of=reminder.id,
+                    note=f"{reminder.channel}: {why}",
+                )
+            )
+            made += 1
+        await session.commit()
+    if made:
+        await send_due(sessions, queue, now=now)
+    return made
+
+
+async def _has_fallback(session: AsyncSession, reminder_id: str) -> bool:
+    found = await session.scalar(select(Reminder.id).where(Reminder.fallback_of == reminder_id))
+    return found is not None
+
+
+async def _needs_fallback(
+    session: AsyncSession, reminder: Reminder, message: Message, now: datetime
+) -> str | None:
+    if message.status in statuses.FAILURES:
+        return f"mislukt ({message.status})"
+    case = await session.get(Case, reminder.case_id)
+    if case is None:
+        return None
+    steps = {s.name: s for s in await plan_for(session, case.organisation_id)}
+    step = steps.get(reminder.step)
+    if step is None or step.fallback_after_hours is None or message.kind != "sms":
+        return None
+    waiting = message.status in (
+        statuses.CREATED,
+        statuses.SENDING,
+        statuses.PENDING,
+        statuses.SENT,
+    )
+    if waiting and message.created_at + timedelta(hours=step.fallback_after_hours) <= now:
+        return f"niet afgeleverd binnen {step.fallback_after_hours:g} uur"
+    return None

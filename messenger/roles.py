@@ -1,0 +1,20 @@
+"""What each kind of API key may do. One table, read by the API's dependencies.
+
+- admin: everything in its organisation (the default for keys made before roles existed).
+- social-worker: send, and work with clients, consent, partners, sessions and cases.
+- partner: read and acknowledge its own partner's shared-contact notices, nothing else.
+- water-company: report on its own cases (issue 6); no clients, no messages.
+"""
+
+from __future__ import annotations
+
+ADMIN = "admin"
+SOCIAL_WORKER = "social-worker"
+PARTNER = "partner"
+WATER_COMPANY = "water-company"
+ROLES = (ADMIN, SOCIAL_WORKER, PARTNER, WATER_COMPANY)
+
+SEND = frozenset({ADMIN, SOCIAL_WORKER})
+CASEWORK = frozenset({ADMIN, SOCIAL_WORKER})
+SETTINGS = frozenset({ADMIN})
+PARTNER_NOTICES = frozenset({PARTNER})
