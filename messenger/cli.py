@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from messenger.api_keys import KEY_TYPES, issue_key
+from messenger.cli_casework import import_case_list, session_app
 from messenger.cli_common import console, fail, run, session_for, upgrade
 from messenger.cli_letters import batch_app, letter_app
 from messenger.cli_templates import templates_app
@@ -36,6 +37,8 @@ app.add_typer(key_app, name="api-key")
 app.add_typer(batch_app, name="print-batch")
 app.add_typer(letter_app, name="letter")
 app.add_typer(templates_app, name="templates")
+app.add_typer(session_app, name="session")
+app.command("import")(import_case_list)
 
 
 @db_app.command("upgrade")
