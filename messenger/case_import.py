@@ -25,6 +25,8 @@ from messenger.recipients import (
 LANGUAGES = ("nl", "fr", "en")
 REASONS = ("unpaid-bills", "reconnection")
 WATER_COMPANIES = ("De Watergroep", "Farys", "Pidpa", "water-link", "Aquaduin", "AGSO Knokke-Heist")
+# The longest name or reference the database keeps.
+MAX_LENGTH = 100
 REQUIRED_COLUMNS = ("first_name", "last_name", "water_company")
 
 Progress = Callable[[int, int], None]
@@ -279,6 +281,9 @@ def _check_row(r: _Row, seen: dict[tuple[str, str], tuple[int, bool]]) -> Import
         r.error("first_name", "De voornaam ontbreekt.")
     if not last:
         r.error("last_name", "De achternaam ontbreekt.")
+    for field, text in (("first_name", first), ("last_name", last), ("reference", r["reference"])):
+        if len(text) > MAX_LENGTH:
+            r.error(field, f"Dit is te lang: hoogstens {MAX_LENGTH} tekens.")
     chosen = {field: parse(r[field]) for field, parse, _, _ in _CHOICES}
     for field, _, noun, known in _CHOICES:
         if chosen[field] is None:

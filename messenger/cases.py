@@ -142,9 +142,14 @@ async def import_cases(
     made = []
     for row in report.cases:
         imported = row.client
-        client = await _existing_client(
-            session, lac_session.organisation_id, imported.phone_number, imported.email
-        )
+        # A shared phone is not a person: two clients on one phone stay two clients.
+        phone = None if imported.shared_phone else imported.phone_number
+        client = await _existing_client(session, lac_session.organisation_id, phone, imported.email)
+        if client is not None:
+            # A safety flag in the new list is added, never taken away by a list.
+            client.no_sms = client.no_sms or imported.no_sms
+            client.no_letters_at_home = client.no_letters_at_home or imported.no_letters_at_home
+            client.shared_phone = client.shared_phone or imported.shared_phone
         if client is None:
             client = await create_client(
                 session,
@@ -177,9 +182,10 @@ async def _existing_client(
     """A client already known by the same mobile number or email is the same person."""
     for column, value in ((Client.phone_number, phone), (Client.email, email)):
         if value:
-            found = await session.scalar(
-                select(Client).where(Client.organisation_id == organisation_id, column == value)
-            )
+            query = select(Client).where(Client.organisation_id == organisation_id, column == value)
+            if column is Client.phone_number:
+                query = query.where(Client.shared_phone.is_(False))
+            found = await session.scalar(query.limit(1))
             if found is not None:
                 return found
     return None

@@ -44,8 +44,14 @@ def checked(data: ClientData) -> ClientData:
     email = normalise_email_address(data.email, "email") if data.email else None
     address: tuple[str, ...] = ()
     if data.address:
-        lines = [f"{first} {last}", *data.address]
-        address = normalise_postal_address(lines + [None] * (7 - len(lines)), "address_line_")
+        lines: list[str | None] = [f"{first} {last}", *data.address]
+        try:
+            address = normalise_postal_address(lines + [None] * (7 - len(lines)), "line ")
+        except InvalidRecipient as exc:
+            # Name the field as the caller sent it: line 1 is the name we put in front.
+            number = int(exc.field.removeprefix("line "))
+            field = "first_name/last_name" if number == 1 else f"address[{number - 2}]"
+            raise InvalidRecipient(field, exc.reason) from None
     return replace(
         data, first_name=first, last_name=last, phone_number=phone, email=email, address=address
     )

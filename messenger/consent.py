@@ -8,6 +8,7 @@ yet sent (the body without it is kept beside each such message).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,8 @@ async def record(
         partner = await session.get(Partner, statement.partner_id)
         if partner is None or partner.organisation_id != client.organisation_id:
             raise LookupError("partner_id: no such partner in this organisation")
+    if statement.given and partner is not None and not _shared_details(client, statement.fields):
+        raise ValueError("fields: the client has none of these details to share")
     before = await latest(session, client.id, statement.purpose, statement.partner_id)
     entry = ConsentRecord(
         organisation_id=client.organisation_id,
@@ -134,6 +137,8 @@ def _check(statement: Statement) -> None:
         raise ValueError(f"fields: {sorted(unknown)[0]} is not one of {', '.join(SHAREABLE)}")
     if statement.purpose == SHARE and statement.given and not statement.fields:
         raise ValueError("fields: say which details the client agreed to share")
+    if statement.purpose != SHARE and statement.fields:
+        raise ValueError("fields go with purpose share-partner only")
 
 
 async def _remove_partner_block(session: AsyncSession, client_id: str, partner_id: str) -> None:
@@ -161,10 +166,15 @@ async def _notify_partner(
     ocmw = organisation.name if organisation else "het OCMW"
     kind = "shared" if entry.given else "withdrawn"
     shared = _shared_details(client, entry.fields) if entry.given else {}
-    first_notice = await session.scalar(
+    # A withdrawal names the sharing it takes back: the latest one.
+    last_shared = await session.scalar(
         select(PartnerNotice)
-        .where(PartnerNotice.client_id == client.id, PartnerNotice.partner_id == partner.id)
-        .order_by(PartnerNotice.created_at)
+        .where(
+            PartnerNotice.client_id == client.id,
+            PartnerNotice.partner_id == partner.id,
+            PartnerNotice.kind == "shared",
+        )
+        .order_by(PartnerNotice.created_at.desc())
         .limit(1)
     )
     values: dict[str, Any] = {
@@ -177,7 +187,7 @@ async def _notify_partner(
         values["gedeeld"] = "\n".join(f"{_LABELS[k]}: {v}" for k, v in shared.items())
         values["reden"] = "Deze persoon wil graag hulp bij een gesprek met het OCMW."
     else:
-        when = first_notice.created_at if first_notice else entry.recorded_at
+        when = last_shared.created_at if last_shared else entry.recorded_at
         values["datum_melding"] = when.date().isoformat()
     message = await accept(
         session,
@@ -206,7 +216,7 @@ async def _notify_partner(
     await session.commit()
 
 
-def _shared_details(client: Client, fields: list[str]) -> dict[str, str]:
+def _shared_details(client: Client, fields: Sequence[str]) -> dict[str, str]:
     details = {
         "name": f"{client.first_name} {client.last_name}",
         "phone": client.phone_number or "",

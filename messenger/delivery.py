@@ -76,6 +76,9 @@ class Delivery:
         attempt = message.attempts + 1
         if message.kind == "sms" and await self._opted_out(message):
             return Outcome("recipient opted out")
+        plan_message = message.case_id and message.client_id and message.kind in ("sms", "email")
+        if plan_message and await self._consent_withdrawn(message):
+            return Outcome("consent withdrawn")
         if message.partner_id and message.client_id:
             message = await self._without_withdrawn_partner(message)
         outgoing_message = outgoing(message, self.settings, organisation)
@@ -157,6 +160,25 @@ class Delivery:
         base: float = self.settings.retry_base_seconds * 2.0 ** (attempt - 1)
         capped = min(self.settings.retry_max_seconds, base)
         return capped * random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
+
+    async def _consent_withdrawn(self, message: Message) -> bool:
+        """The client withdrew consent for this channel: a withdrawal stops all further use
+        (DESIGN.md §5), a message made before it included."""
+        assert message.client_id
+        async with self.sessions() as session:
+            found = await consent.latest(session, message.client_id, message.kind)
+            if found is None or found.given:
+                return False
+            await transition(
+                session,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.CANCELLED,
+                source="worker",
+                detail=f"consent for {message.kind} withdrawn before sending",
+            )
+            await session.commit()
+        return True
 
     async def _without_withdrawn_partner(self, message: Message) -> Message:
         """Consent withdrawn since the message was made: send it without the partner block."""

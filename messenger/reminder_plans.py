@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger import template_store
 from messenger.case_import import REASONS
 from messenger.models import ReminderPlan, utcnow
 from messenger.schedule import Step
 from messenger.template_files import template_id
 
 CHANNELS = ("sms", "email", "letter")
+MAX_STEP_NAME = 60  # the width of reminders.step
 
 DEFAULT_STEPS: list[dict[str, Any]] = [
     {
@@ -105,8 +107,11 @@ def parse_steps(raw: list[dict[str, Any]]) -> list[PlanStep]:
 
 def _parse_step(item: dict[str, Any]) -> PlanStep:
     at = item.get("at")
+    name = str(item["name"])
+    if not 1 <= len(name) <= MAX_STEP_NAME:
+        raise ValueError(f"name needs 1 to {MAX_STEP_NAME} characters")
     timing = Step(
-        name=str(item["name"]),
+        name=name,
         days_before=int(item.get("days_before", 0)),
         at=time.fromisoformat(at) if at else None,
         hours_before=float(item["hours_before"]) if "hours_before" in item else None,
@@ -147,7 +152,16 @@ async def plan_for(session: AsyncSession, organisation_id: str) -> list[PlanStep
 async def save_plan(
     session: AsyncSession, organisation_id: str, steps: list[dict[str, Any]]
 ) -> ReminderPlan:
-    parse_steps(steps)  # refuse a bad plan before storing it
+    # Refuse a bad plan before storing it: every template must exist, of the right kind.
+    for number, step in enumerate(parse_steps(steps), start=1):
+        for channel, template in step.templates.items():
+            found = await template_store.find(session, organisation_id, template)
+            if found is None:
+                raise ValueError(f"steps[{number}]: templates: no {channel} template {template}")
+            if found.template.kind != channel:
+                raise ValueError(
+                    f"steps[{number}]: templates: {found.template.name} is not a {channel} template"
+                )
     stored = await session.scalar(
         select(ReminderPlan).where(ReminderPlan.organisation_id == organisation_id)
     )

@@ -17,8 +17,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from messenger import consent, opt_outs, statuses
 from messenger.db import Sessions
@@ -37,8 +38,20 @@ BATCH = 200
 async def schedule_case(
     session: AsyncSession, case: Case, lac_session: LacSession, *, now: datetime | None = None
 ) -> list[Reminder]:
-    """Pending reminders for every step still ahead (a client added late gets the rest)."""
-    steps = [s for s in await plan_for(session, case.organisation_id) if case.reason in s.reasons]
+    """Pending reminders for every step still ahead (a client added late gets the rest).
+    A step already sent or skipped for this case is not planned again."""
+    done = set(
+        await session.scalars(
+            select(Reminder.step).where(
+                Reminder.case_id == case.id, Reminder.status.in_((SENT, SKIPPED))
+            )
+        )
+    )
+    steps = [
+        s
+        for s in await plan_for(session, case.organisation_id)
+        if case.reason in s.reasons and s.name not in done
+    ]
     by_timing = {s.timing: s for s in steps}
     made = []
     for timing, due in plan_times(
@@ -99,11 +112,13 @@ async def send_due(
         )
     for reminder_id in due:
         async with sessions() as session:
-            await _send_one(session, queue, reminder_id)
+            await _send_one(session, queue, reminder_id, now)
     return len(due)
 
 
-async def _send_one(session: AsyncSession, queue: DeliveryQueue | None, reminder_id: str) -> None:
+async def _send_one(
+    session: AsyncSession, queue: DeliveryQueue | None, reminder_id: str, now: datetime
+) -> None:
     reminder = await session.get(Reminder, reminder_id)
     if reminder is None or reminder.status != PENDING:
         return
@@ -118,6 +133,16 @@ async def _send_one(session: AsyncSession, queue: DeliveryQueue | None, reminder
         or lac_session.status != "planned"
     ):
         await _finish(session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer")
+        return
+    if reminder.due_at < lac_session.starts_at <= now:
+        # A worker that was down must not send "see you tomorrow" after the session.
+        await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen")
+        return
+    if not QUIET.allows(now):
+        # Found outside quiet hours (a worker catching up at night): wait for the morning;
+        # if that is after the session, the check above skips it then.
+        reminder.due_at, reminder.updated_at = QUIET.next_allowed(now), utcnow()
+        await session.commit()
         return
     step = next(
         (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
@@ -247,12 +272,22 @@ async def fall_back(
     now = now or utcnow()
     made = 0
     async with sessions() as session:
+        waiting = (statuses.CREATED, statuses.SENDING, statuses.PENDING, statuses.SENT)
+        fallback = aliased(Reminder)
         sent = list(
             await session.execute(
                 select(Reminder, Message)
                 .join(Message, Message.id == Reminder.message_id)
                 .where(Reminder.status == SENT)
-                .where(Message.status.not_in([statuses.DELIVERED]))
+                # Only what can still fall back: a failure, or an SMS still on its way.
+                .where(
+                    or_(
+                        Message.status.in_(statuses.FAILURES),
+                        and_(Message.kind == "sms", Message.status.in_(waiting)),
+                    )
+                )
+                .where(~exists().where(fallback.fallback_of == Reminder.id))
+                .order_by(Reminder.updated_at)
                 .limit(BATCH)
             )
         )
@@ -262,10 +297,10 @@ async def fall_back(
                 if reminder.channel in reminder.channels
                 else []
             )
-            if not remaining or await _has_fallback(session, reminder.id):
+            if not remaining:
                 continue
             why = await _needs_fallback(session, reminder, message, now)
-            if why is None:
+            if why is None or await _session_started(session, reminder, now):
                 continue
             session.add(
                 Reminder(
@@ -285,9 +320,11 @@ async def fall_back(
     return made
 
 
-async def _has_fallback(session: AsyncSession, reminder_id: str) -> bool:
-    found = await session.scalar(select(Reminder.id).where(Reminder.fallback_of == reminder_id))
-    return found is not None
+async def _session_started(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
+    """A step meant for before the session has no use once it began."""
+    case = await session.get(Case, reminder.case_id)
+    lac = await session.get(LacSession, case.session_id) if case and case.session_id else None
+    return lac is not None and reminder.due_at < lac.starts_at <= now
 
 
 async def _needs_fallback(

@@ -1,6 +1,7 @@
 """What each kind of API key may do. One table, read by the API's dependencies.
 
-- admin: everything in its organisation (the default for keys made before roles existed).
+- admin: everything in its organisation but a partner's own notices (the default for keys
+  made before roles existed).
 - social-worker: send, and work with clients, consent, partners, sessions and cases.
 - partner: read and acknowledge its own partner's shared-contact notices, nothing else.
 - water-company: report on its own cases (issue 6); no clients, no messages.

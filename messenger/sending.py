@@ -176,8 +176,9 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         idempotency_key=request.idempotency_key,
         client_id=request.client_id,
         case_id=request.case_id,
-        partner_id=request.partner_id if request.partner else None,
-        body_without_partner=without_partner if without_partner != body else None,
+        # Only when the block is really in the text (an SMS template has none).
+        partner_id=request.partner_id if without_partner not in (None, body) else None,
+        body_without_partner=without_partner if without_partner not in (None, body) else None,
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (inbound_email.py).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
