@@ -17,6 +17,7 @@ from messenger import reminders
 from messenger.case_import import REASONS, WATER_COMPANIES, ImportReport
 from messenger.clients import ClientData, create_client, own_client
 from messenger.models import Case, Client, LacSession, Partner, utcnow
+from messenger.tenancy import own
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,7 @@ async def create_session(
 
 
 async def own_session(session: AsyncSession, organisation_id: str, session_id: str) -> LacSession:
-    found = await session.scalar(
-        select(LacSession).where(
-            LacSession.id == session_id, LacSession.organisation_id == organisation_id
-        )
-    )
-    if found is None:
-        raise LookupError("No result found")
-    return found
+    return await own(session, LacSession, organisation_id, session_id)
 
 
 async def move_session(
@@ -116,12 +110,7 @@ def check_case(data: CaseData) -> None:
 
 
 async def own_case(session: AsyncSession, organisation_id: str, case_id: str) -> Case:
-    found = await session.scalar(
-        select(Case).where(Case.id == case_id, Case.organisation_id == organisation_id)
-    )
-    if found is None:
-        raise LookupError("No result found")
-    return found
+    return await own(session, Case, organisation_id, case_id)
 
 
 async def cancel_case(session: AsyncSession, case: Case) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.models import Client, utcnow
@@ -15,6 +14,7 @@ from messenger.recipients import (
     normalise_postal_address,
 )
 from messenger.template_files import LANGUAGES
+from messenger.tenancy import own
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,7 @@ async def update_client(
 
 
 async def own_client(session: AsyncSession, organisation_id: str, client_id: str) -> Client:
-    """The organisation's client, or LookupError: another organisation's is not there."""
-    client = await session.scalar(
-        select(Client).where(Client.id == client_id, Client.organisation_id == organisation_id)
-    )
-    if client is None:
-        raise LookupError("No result found")
-    return client
+    return await own(session, Client, organisation_id, client_id)
 
 
 def _columns(data: ClientData) -> dict[str, object]:

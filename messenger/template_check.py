@@ -6,6 +6,8 @@ page count of a rendered letter or card, and the organisation's transliteration 
 
 from __future__ import annotations
 
+import asyncio
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,6 +27,7 @@ SAMPLE_ADDRESS = ("Sara Janssens-Vandenberghe", "Sint-Pietersnieuwstraat 123 bus
 SAMPLE_SENDER = ("OCMW Gent", "Sociale dienst", "Onderbergen 86", "9000 Gent")
 
 
+@lru_cache(maxsize=1024)
 def count_pages(kind: str, subject: str | None, body: str) -> int:
     """Render a letter (A4, window envelope) or a card (A6) and count its pages."""
     message = OutgoingMessage(
@@ -54,15 +57,18 @@ async def check_organisation(session: AsyncSession, organisation_id: str) -> lis
     """Every template the organisation can use, in every language, latest versions."""
     organisation = await session.get(Organisation, organisation_id)
     transliterate_sms = bool(organisation and organisation.sms_transliterate)
-    reports = []
+    sources = []
     for choice in await template_store.list_visible(session, organisation_id):
         for language in await template_store.languages_of(session, choice.template.id):
             found = await template_store.find(
                 session, organisation_id, choice.template.id, language=language
             )
             if found is not None and not found.fell_back:
-                reports.append(check(found.source(), transliterate_sms=transliterate_sms))
-    return reports
+                sources.append(found.source())
+    # Rendering letters to count pages is CPU work: off the event loop, in one go.
+    return await asyncio.to_thread(
+        lambda: [check(source, transliterate_sms=transliterate_sms) for source in sources]
+    )
 
 
 async def latest_versions(session: AsyncSession, template: Template) -> list[TemplateVersion]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.models import Template, TemplateVersion, utcnow
 from messenger.template_files import DEFAULT_LANGUAGE, TemplateSource, load_templates
+from messenger.tenancy import own
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,7 @@ async def create_own(
 
 async def own_template(session: AsyncSession, organisation_id: str, template_id: str) -> Template:
     """The organisation's own template (shipped ones cannot be edited), or LookupError."""
-    template = await session.scalar(
-        select(Template).where(
-            Template.id == template_id, Template.organisation_id == organisation_id
-        )
-    )
-    if template is None:
-        raise LookupError("No result found")
-    return template
+    return await own(session, Template, organisation_id, template_id)
 
 
 async def _latest(session: AsyncSession, template_id: str, language: str) -> TemplateVersion | None:

@@ -291,7 +291,10 @@ async def test_transliteration_keeps_an_organisations_sms_cheap(
 
 async def test_check_lists_every_template_and_the_pdf_preview(api: str, tenant: Tenant) -> None:
     async with httpx.AsyncClient(base_url=api) as client:
-        checked = (await client.get("/v2/templates/check", headers=tenant.headers())).json()
+        # Every template in every language, letters rendered: allow for a busy machine.
+        checked = (
+            await client.get("/v2/templates/check", headers=tenant.headers(), timeout=60)
+        ).json()
         card = await client.post(
             f"/v2/template/{template_id('lac-kaartje')}/pdf",
             json={

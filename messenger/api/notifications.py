@@ -13,6 +13,7 @@ from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Queue, Session
 from messenger.models import Message, MessageEvent
 from messenger.sending import Origin, SendRequest, accept
+from messenger.tenancy import own
 
 router = APIRouter(prefix="/v2/notifications", tags=["notifications"])
 PAGE_SIZE = 250
@@ -153,9 +154,4 @@ def _with_query(path: str, params: dict[str, str | list[str]]) -> str:
 
 async def _own_message(db: Session, organisation_id: str, message_id: str) -> Message:
     """Another organisation's message does not exist, as far as the caller can tell."""
-    message = await db.scalar(
-        select(Message).where(Message.id == message_id, Message.organisation_id == organisation_id)
-    )
-    if message is None:
-        raise HTTPException(404, "No result found")
-    return message
+    return await own(db, Message, organisation_id, message_id)
