@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email_inbound import InboundMail, parse_inbound
-from messenger import receipts, replies, statuses
+from messenger import inbox, receipts, replies, statuses
 from messenger.models import Message, ReceivedMessage
 from messenger.settings import Settings
 
@@ -107,20 +107,20 @@ async def _store_reply(
         select(ReceivedMessage.id).where(ReceivedMessage.provider_reference == reference)
     ):
         return "duplicate"
-    session.add(
-        ReceivedMessage(
-            organisation_id=message.organisation_id,
-            kind="email",
-            sender=mail.sender,
-            # Our address it came to, as `recipient` is our number for an SMS.
-            recipient=_reply_address(message, settings),
-            subject=mail.subject or None,
-            content=mail.text,
-            intent=replies.classify(mail.text),
-            provider_reference=reference,
-            in_reply_to=message.id,
-        )
+    received = ReceivedMessage(
+        organisation_id=message.organisation_id,
+        kind="email",
+        sender=mail.sender,
+        # Our address it came to, as `recipient` is our number for an SMS.
+        recipient=_reply_address(message, settings),
+        subject=mail.subject or None,
+        content=mail.text,
+        intent=replies.classify(mail.text),
+        provider_reference=reference,
+        in_reply_to=message.id,
     )
+    session.add(received)
+    await inbox.act_on_reply(session, received)
     await session.commit()
     return "reply"
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger import opt_outs, replies
+from messenger import inbox, opt_outs, replies
 from messenger.models import Message, Organisation, ReceivedMessage
 from messenger.queue import DeliveryQueue
 from messenger.recipients import InvalidRecipient, normalise_phone_number
@@ -65,6 +65,7 @@ async def receive(
         in_reply_to=answered.id if answered else None,
     )
     session.add(received)
+    await inbox.act_on_reply(session, received)
     if intent in CONFIRMATIONS:
         opt_outs.record(
             session, organisation_id, sender, opted_out=intent == replies.STOP, source="reply"

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from messenger import template_store
 from messenger.api import (
+    aftercare,
     clients,
     errors,
     letters,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(clients.router)
     app.include_router(partners.router)
     app.include_router(sessions.router)
+    app.include_router(aftercare.router)
 
     @app.get("/_status", tags=["health"])
     async def status() -> dict[str, str]:

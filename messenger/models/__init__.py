@@ -7,13 +7,16 @@ around it (clients, consent, partners, sessions, cases, reminders).
 from messenger.models.base import Base, UTCDateTime, new_id, utcnow
 from messenger.models.casework import (
     Case,
+    CaseEvent,
     Client,
     ConsentRecord,
+    ContactAttempt,
     LacSession,
     Partner,
     PartnerNotice,
     Reminder,
     ReminderPlan,
+    Task,
 )
 from messenger.models.messaging import (
     ApiKey,
@@ -31,8 +34,10 @@ __all__ = [
     "ApiKey",
     "Base",
     "Case",
+    "CaseEvent",
     "Client",
     "ConsentRecord",
+    "ContactAttempt",
     "LacSession",
     "Message",
     "MessageEvent",
@@ -44,6 +49,7 @@ __all__ = [
     "ReceivedMessage",
     "Reminder",
     "ReminderPlan",
+    "Task",
     "Template",
     "TemplateVersion",
     "UTCDateTime",

@@ -130,6 +130,8 @@ class Case(Base):
     worker_email: Mapped[str | None] = mapped_column(String(320), default=None)
     # An appointment offered before the session (the plan's appointment step needs one).
     appointment_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The client confirmed it (a "JA" reply, or recorded by hand).
+    appointment_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -168,3 +170,61 @@ class Reminder(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseEvent(Base):
+    """Something that happened on a case: an outcome, a water company's report, …"""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    # outcome | payment-plan-failed | flow-limiter-fitted | cut-off | reconnected | other
+    kind: Mapped[str] = mapped_column(String(30))
+    # social-worker | water-company | system
+    source: Mapped[str] = mapped_column(String(20))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reported_by: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactAttempt(Base):
+    """Any effort to reach a client; messages count automatically, the rest is recorded."""
+
+    __tablename__ = "contact_attempts"
+    __table_args__ = (Index("ix_contact_attempts_org_at", "organisation_id", "attempted_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # call | home-visit-announced | home-visit-unannounced | card | appointment | other
+    method: Mapped[str] = mapped_column(String(30))
+    # reached | not-reached | left-card | attended | missed
+    outcome: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class Task(Base):
+    """Work for a social worker: call back, a client who could not come, a failed plan."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_org_open", "organisation_id", "closed_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), default=None)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # call-back | cannot-come | outreach | payment-plan-failed | reply
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(300))
+    received_message_id: Mapped[str | None] = mapped_column(
+        ForeignKey("received_messages.id"), default=None
+    )
+    assigned_to: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(200), default=None)

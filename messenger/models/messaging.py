@@ -189,6 +189,12 @@ class ReceivedMessage(Base):
     intent: Mapped[str] = mapped_column(String(10), default="reply")
     provider_reference: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    # The client and case the answered message was for, when it was one of ours.
+    client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), default=None)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # The inbox: who dealt with it, and when.
+    handled_at: Mapped[datetime | None] = mapped_column(default=None)
+    handled_by: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
