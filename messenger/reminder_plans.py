@@ -6,6 +6,11 @@ try (the first one the client can be reached on wins; the others are the fallbac
 template per channel. `fallback_after_hours` moves on to the next channel when the message
 is not delivered in time; `reasons` limits a step to unpaid bills or reconnection cases;
 `needs: "appointment"` skips the step when the case has no appointment to offer.
+
+Most steps are timed from the session. A step with a `trigger` is timed from an event
+instead: `"outcome"` (the outcome of the session is recorded; `attended` and `decisions`
+narrow it down) or `"payment-plan-failed"` (a water company reports it), and then
+`days_after` or `working_days_after` that event, at `at` (or as soon as quiet hours allow).
 """
 
 from __future__ import annotations
@@ -70,7 +75,43 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "channels": ["sms"],
         "templates": {"sms": "lac-ochtend-sms"},
     },
+    # Aftercare, from the outcome of the session.
+    {
+        "name": "samenvatting",
+        "trigger": "outcome",
+        "attended": True,
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "lac-opvolging-brief"},
+    },
+    {
+        "name": "doorverwijzing",
+        "trigger": "outcome",
+        "working_days_after": 4,
+        "at": "10:00",
+        "channels": ["email"],
+        "templates": {"email": "nazorg-doorverwijzing-email"},
+    },
+    {
+        "name": "afbetalingsplan-30-dagen",
+        "trigger": "outcome",
+        "decisions": ["payment-plan"],
+        "days_after": 30,
+        "at": "10:00",
+        "channels": ["sms"],
+        "templates": {"sms": "nazorg-afbetalingsplan-sms"},
+    },
+    # A water company reports a failed payment plan.
+    {
+        "name": "afbetalingsplan-mislukt",
+        "trigger": "payment-plan-failed",
+        "days_after": 0,
+        "channels": ["letter"],
+        "templates": {"letter": "nazorg-afbetalingsplan-mislukt-brief"},
+    },
 ]
+TRIGGERS = ("session", "outcome", "payment-plan-failed")
 
 
 @dataclass(frozen=True)
@@ -81,6 +122,12 @@ class PlanStep:
     fallback_after_hours: float | None = None
     reasons: tuple[str, ...] = REASONS
     needs_appointment: bool = False
+    # Event-timed steps (see the module docstring); "session" steps use `timing`.
+    trigger: str = "session"
+    days_after: int = 0
+    working_days: bool = False
+    attended: bool | None = None
+    decisions: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -110,12 +157,23 @@ def _parse_step(item: dict[str, Any]) -> PlanStep:
     name = str(item["name"])
     if not 1 <= len(name) <= MAX_STEP_NAME:
         raise ValueError(f"name needs 1 to {MAX_STEP_NAME} characters")
-    timing = Step(
-        name=name,
-        days_before=int(item.get("days_before", 0)),
-        at=time.fromisoformat(at) if at else None,
-        hours_before=float(item["hours_before"]) if "hours_before" in item else None,
-    )
+    trigger = str(item.get("trigger", "session"))
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
+    if trigger == "session":
+        timing = Step(
+            name=name,
+            days_before=int(item.get("days_before", 0)),
+            at=time.fromisoformat(at) if at else None,
+            hours_before=float(item["hours_before"]) if "hours_before" in item else None,
+        )
+    else:
+        # Timed from the event; `timing` only carries the name and the time of day.
+        timing = Step(name=name, days_before=0, at=time.fromisoformat(at) if at else time(9))
+    working = "working_days_after" in item
+    days_after = int(item.get("working_days_after", item.get("days_after", 0)))
+    if days_after < 0:
+        raise ValueError("days_after cannot be negative")
     channels = tuple(item["channels"])
     if not channels or any(c not in CHANNELS for c in channels):
         raise ValueError(f"channels must be some of {', '.join(CHANNELS)}")
@@ -135,6 +193,11 @@ def _parse_step(item: dict[str, Any]) -> PlanStep:
         fallback_after_hours=float(hours) if hours is not None else None,
         reasons=reasons,
         needs_appointment=item.get("needs") == "appointment",
+        trigger=trigger,
+        days_after=days_after,
+        working_days=working,
+        attended=item.get("attended"),
+        decisions=tuple(item.get("decisions") or ()),
     )
 
 

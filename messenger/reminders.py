@@ -14,19 +14,29 @@ Sending twice is harmless: each reminder's message has an idempotency key.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from messenger import consent, opt_outs, statuses
+from messenger import consent, statuses
+from messenger.dates import BRUSSELS
 from messenger.db import Sessions
-from messenger.models import Case, Client, LacSession, Message, Organisation, Reminder, utcnow
+from messenger.models import (
+    Case,
+    Client,
+    LacSession,
+    Message,
+    Organisation,
+    Reminder,
+    utcnow,
+)
+from messenger.plan_values import plan_values
 from messenger.queue import DeliveryQueue
+from messenger.reachability import cannot_use
 from messenger.reminder_plans import PlanStep, plan_for
-from messenger.schedule import QuietHours, plan_times
+from messenger.schedule import QuietHours, plan_times, working_days_after
 from messenger.sending import Origin, RequestRejected, SendRequest, accept
 
 log = logging.getLogger(__name__)
@@ -50,7 +60,7 @@ async def schedule_case(
     steps = [
         s
         for s in await plan_for(session, case.organisation_id)
-        if case.reason in s.reasons and s.name not in done
+        if s.trigger == "session" and case.reason in s.reasons and s.name not in done
     ]
     by_timing = {s.timing: s for s in steps}
     made = []
@@ -71,12 +81,63 @@ async def schedule_case(
     return made
 
 
-async def cancel_pending(session: AsyncSession, case_ids: list[str], why: str) -> int:
+async def schedule_after(
+    session: AsyncSession,
+    case: Case,
+    trigger: str,
+    moment: datetime,
+    *,
+    attended: bool | None = None,
+    decision: str | None = None,
+) -> list[Reminder]:
+    """Pending reminders for the plan's steps timed from an event (an outcome, a report)."""
+    made = []
+    for step in await plan_for(session, case.organisation_id):
+        if step.trigger != trigger or case.reason not in step.reasons:
+            continue
+        if step.attended is not None and step.attended != attended:
+            continue
+        if step.decisions and decision not in step.decisions:
+            continue
+        day = _local_date(moment)
+        if step.working_days:
+            day = working_days_after(day, step.days_after, QUIET)
+        else:
+            day += timedelta(days=step.days_after)
+        at = step.timing.at or time(9)
+        wall = datetime.combine(day, at, tzinfo=BRUSSELS)
+        due = QUIET.next_allowed(max(wall, moment))
+        reminder = Reminder(
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            step=step.name,
+            due_at=due,
+            channels=list(step.channels),
+        )
+        session.add(reminder)
+        made.append(reminder)
+    await session.flush()
+    return made
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()
+
+
+async def cancel_pending(
+    session: AsyncSession, case_ids: list[str], why: str, *, session_steps_only: bool = False
+) -> int:
+    query = update(Reminder).where(Reminder.case_id.in_(case_ids), Reminder.status == PENDING)
+    if session_steps_only and case_ids:
+        case = await session.get(Case, case_ids[0])
+        names = [
+            s.name
+            for s in (await plan_for(session, case.organisation_id) if case else [])
+            if s.trigger == "session"
+        ]
+        query = query.where(Reminder.step.in_(names))
     result = await session.execute(
-        update(Reminder)
-        .where(Reminder.case_id.in_(case_ids), Reminder.status == PENDING)
-        .values(status=CANCELLED, note=why, updated_at=utcnow())
-        .returning(Reminder.id)
+        query.values(status=CANCELLED, note=why, updated_at=utcnow()).returning(Reminder.id)
     )
     return len(result.all())
 
@@ -90,7 +151,9 @@ async def reschedule_session(
             select(Case).where(Case.session_id == lac_session.id, Case.status == "open")
         )
     )
-    await cancel_pending(session, [c.id for c in cases], "de zitting is verplaatst")
+    await cancel_pending(
+        session, [c.id for c in cases], "de zitting is verplaatst", session_steps_only=True
+    )
     made = 0
     for case in cases:
         made += len(await schedule_case(session, case, lac_session, now=now))
@@ -155,7 +218,7 @@ async def _send_one(
         return
     notes = [reminder.note] if reminder.note else []
     for channel in reminder.channels:
-        why_not = await _cannot_use(session, client, channel)
+        why_not = await cannot_use(session, client, channel)
         if why_not:
             notes.append(f"{channel}: {why_not}")
             continue
@@ -181,31 +244,6 @@ async def _finish(session: AsyncSession, reminder: Reminder, status: str, note: 
     await session.commit()
 
 
-async def _cannot_use(session: AsyncSession, client: Client, channel: str) -> str | None:
-    """Why this channel may not carry a message to this client now; None when it may.
-    Safety flags first: they always win (DESIGN.md §5)."""
-    if channel == "sms":
-        if client.no_sms or client.shared_phone:
-            return "veiligheidsvlag (geen sms / gedeelde gsm)"
-        if not client.phone_number:
-            return "geen gsm-nummer"
-        if await opt_outs.is_opted_out(session, client.organisation_id, client.phone_number):
-            return "heeft STOP gestuurd"
-        if not await consent.allows(session, client.id, consent.SMS):
-            return "geen toestemming voor sms"
-    elif channel == "email":
-        if not client.email:
-            return "geen e-mailadres"
-        if not await consent.allows(session, client.id, consent.EMAIL):
-            return "geen toestemming voor e-mail"
-    elif channel == "letter":
-        if client.no_letters_at_home:
-            return "veiligheidsvlag (geen brieven thuis)"
-        if not client.address_lines:
-            return "geen adres"
-    return None
-
-
 async def _send(
     session: AsyncSession,
     queue: DeliveryQueue | None,
@@ -227,7 +265,7 @@ async def _send(
             kind=channel,
             template_id=step.templates[channel],
             recipient=recipient,
-            personalisation=personalisation(case, client, lac_session, organisation),
+            personalisation=await plan_values(session, case, client, lac_session, organisation),
             language=client.language,
             idempotency_key=f"reminder:{reminder.id}:{channel}",
             partner=block[1] if block else None,
@@ -236,33 +274,6 @@ async def _send(
             case_id=case.id,
         ),
     )
-
-
-def personalisation(
-    case: Case, client: Client, lac_session: LacSession, organisation: Organisation | None
-) -> dict[str, Any]:
-    """Every value the LAC templates may ask for; a template uses the ones it declares."""
-    org = organisation
-    values: dict[str, Any] = {
-        "voornaam": client.first_name,
-        "naam": f"{client.first_name} {client.last_name}",
-        "moment": lac_session.starts_at.isoformat(),
-        "plaats": lac_session.place,
-        "maatschappelijk_werker": case.worker_name or (org and org.contact_name) or "Het OCMW",
-        "watermaatschappij": case.water_company,
-    }
-    phone = case.worker_phone or (org and org.contact_phone)
-    email = case.worker_email or (org and org.contact_email)
-    # Left out when unknown: the template then says which value is missing.
-    if phone:
-        values["telefoon"] = phone
-    if email:
-        values["email"] = email
-    if case.appointment_at:
-        values["afspraak"] = case.appointment_at.isoformat()
-    for number, line in enumerate(client.address_lines, start=1):
-        values[f"address_line_{number}"] = line
-    return values
 
 
 async def fall_back(

@@ -4,7 +4,7 @@
   made before roles existed).
 - social-worker: send, and work with clients, consent, partners, sessions and cases.
 - partner: read and acknowledge its own partner's shared-contact notices, nothing else.
-- water-company: report on its own cases (issue 6); no clients, no messages.
+- water-company: list its own company's cases (no client data) and report events on them.
 """
 
 from __future__ import annotations
@@ -19,3 +19,4 @@ SEND = frozenset({ADMIN, SOCIAL_WORKER})
 CASEWORK = frozenset({ADMIN, SOCIAL_WORKER})
 SETTINGS = frozenset({ADMIN})
 PARTNER_NOTICES = frozenset({PARTNER})
+WATER_COMPANY_REPORTS = frozenset({WATER_COMPANY})

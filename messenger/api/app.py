@@ -19,6 +19,7 @@ from messenger.api import (
     sessions,
     template_editing,
     templates,
+    water_company,
     webhooks,
 )
 from messenger.db import create_engine, create_sessions
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(partners.router)
     app.include_router(sessions.router)
     app.include_router(aftercare.router)
+    app.include_router(water_company.router)
 
     @app.get("/_status", tags=["health"])
     async def status() -> dict[str, str]:

@@ -49,6 +49,7 @@ def role_in(allowed: frozenset[str]) -> Callable[[ApiKey], Awaitable[ApiKey]]:
 Key = Annotated[ApiKey, Depends(role_in(roles.CASEWORK))]
 AdminKey = Annotated[ApiKey, Depends(role_in(roles.SETTINGS))]
 PartnerKey = Annotated[ApiKey, Depends(role_in(roles.PARTNER_NOTICES))]
+WaterCompanyKey = Annotated[ApiKey, Depends(role_in(roles.WATER_COMPANY_REPORTS))]
 
 
 def settings(request: Request) -> Settings:
