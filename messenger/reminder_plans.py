@@ -102,6 +102,18 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "channels": ["sms"],
         "templates": {"sms": "nazorg-afbetalingsplan-sms"},
     },
+    {
+        "name": "heraansluiting-opvolging",
+        "trigger": "outcome",
+        "reasons": ["reconnection"],
+        "days_after": 7,
+        "at": "10:00",
+        "channels": ["sms", "email"],
+        "templates": {
+            "sms": "heraansluiting-opvolging-sms",
+            "email": "nazorg-doorverwijzing-email",
+        },
+    },
     # A water company reports a failed payment plan.
     {
         "name": "afbetalingsplan-mislukt",

@@ -148,6 +148,11 @@ async def test_a_water_company_reports_on_its_own_cases_only(
             headers=farys.headers(),
         )
         assert reported.status_code == 201, reported.text
+        case = (await http.get(f"/v2/cases/{ours}", headers=tenant.headers())).json()
+        assert [(e["kind"], e["source"]) for e in case["events"]] == [
+            ("payment-plan-failed", "water-company")
+        ]
+        assert case["events"][0]["details"] == {"note": "2 maanden niet betaald"}
         assert (await http.get("/v2/clients/x", headers=farys.headers())).status_code == 403
         assert (await http.get("/v2/inbox", headers=farys.headers())).status_code == 403
         assert (

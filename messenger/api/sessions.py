@@ -14,7 +14,7 @@ from messenger import cases, reminder_plans
 from messenger.api.deps import AdminKey, Key, Session
 from messenger.api.errors import bad_request
 from messenger.case_import import decode_csv, parse_case_list
-from messenger.models import Case, LacSession, Reminder, ReminderPlan
+from messenger.models import Case, CaseEvent, LacSession, Reminder, ReminderPlan
 
 router = APIRouter(prefix="/v2", tags=["sessions and cases"])
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -59,11 +59,23 @@ class ReminderOut(BaseModel):
     note: str
 
 
+class EventOut(BaseModel):
+    id: str
+    kind: str
+    source: str
+    details: dict[str, Any]
+    reported_by: str
+    occurred_at: datetime
+
+
 class CaseOut(CaseIn):
     id: str
     session_id: str | None
     status: str
+    appointment_confirmed_at: datetime | None = None
     reminders: list[ReminderOut]
+    # Outcomes and what the water company reported, oldest first.
+    events: list[EventOut] = Field(default_factory=list)
 
 
 class PlanIn(BaseModel):
@@ -197,6 +209,9 @@ async def _session_out(db: Session, lac: LacSession) -> SessionOut:
 
 
 async def _case_out(db: Session, case: Case) -> CaseOut:
+    events = await db.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.occurred_at)
+    )
     rows = await db.scalars(
         select(Reminder)
         .where(Reminder.case_id == case.id)
@@ -215,6 +230,18 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
         worker_phone=case.worker_phone,
         worker_email=case.worker_email,
         appointment_at=case.appointment_at,
+        appointment_confirmed_at=case.appointment_confirmed_at,
+        events=[
+            EventOut(
+                id=e.id,
+                kind=e.kind,
+                source=e.source,
+                details=e.details,
+                reported_by=e.reported_by,
+                occurred_at=e.occurred_at,
+            )
+            for e in events
+        ],
         reminders=[
             ReminderOut(
                 id=r.id,
