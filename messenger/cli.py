@@ -82,6 +82,9 @@ def org_set(
             help="Replace ë, curly quotes … so SMS stay 160-character GSM-7",
         ),
     ] = None,
+    retention_days: Annotated[
+        int | None, typer.Option(help="Days message bodies are kept (default 90)")
+    ] = None,
 ) -> None:
     """Change an organisation's settings."""
     settings = get_settings()
@@ -95,6 +98,7 @@ def org_set(
                 letter_sender=letter_sender,
                 letter_logo=letter_logo,
                 sms_transliterate=sms_transliterate,
+                retention_days=retention_days,
             )
             await session.commit()
 

@@ -26,6 +26,7 @@ async def update_organisation(
     letter_sender: str | None = None,
     letter_logo: bool | None = None,
     sms_transliterate: bool | None = None,
+    retention_days: int | None = None,
 ) -> Organisation:
     """Change what is given; None leaves a setting as it is."""
     organisation = await session.get(Organisation, organisation_id)
@@ -42,5 +43,9 @@ async def update_organisation(
         organisation.letter_logo = letter_logo
     if sms_transliterate is not None:
         organisation.sms_transliterate = sms_transliterate
+    if retention_days is not None:
+        if not 1 <= retention_days <= 3650:
+            raise ValueError("retention_days must be between 1 and 3650")
+        organisation.message_retention_days = retention_days
     await session.flush()
     return organisation

@@ -7,9 +7,10 @@ from typing import Any
 
 from arq import Retry
 
-from messenger import print_batches, reminders
+from messenger import print_batches, privacy, reminders
 from messenger.db import create_engine, create_sessions
 from messenger.delivery import Delivery
+from messenger.models import utcnow
 from messenger.outbound import ChannelSet
 from messenger.queue import DeliveryQueue
 from messenger.rate_limit import RateLimiter
@@ -48,6 +49,15 @@ async def deliver(ctx: Ctx, message_id: str) -> str:
         # Same job id, run again later; the database still says when it is due.
         raise Retry(defer=max(outcome.retry_in, 0.1))
     return outcome.note
+
+
+async def purge_bodies(ctx: Ctx) -> str:
+    """Daily: message bodies past each organisation's retention period are blanked."""
+    delivery: Delivery = ctx["delivery"]
+    async with delivery.sessions() as session:
+        count = await privacy.purge_all(session, now=utcnow())
+        await session.commit()
+    return f"{count} message bodies purged"
 
 
 async def reconcile_due(ctx: Ctx) -> str:

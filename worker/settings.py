@@ -12,6 +12,7 @@ from messenger.settings import Settings
 from worker import jobs
 
 HEALTH_CHECK_SECONDS = 30
+PURGE_JOB = "purge-bodies"
 # The database bounds attempts; arq's own count also covers "not due yet" re-runs.
 ARQ_MAX_TRIES = 100
 
@@ -46,7 +47,17 @@ def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
                 keep_result=0,
                 minute=minute,
                 second=second,
-            )
+            ),
+            cron(
+                jobs.purge_bodies,
+                name=PURGE_JOB,
+                hour={2},
+                minute={30},
+                second={0},
+                unique=True,
+                timeout=600,
+                keep_result=0,
+            ),
         ],
         "on_startup": jobs.startup,
         "on_shutdown": jobs.shutdown,

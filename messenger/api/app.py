@@ -15,6 +15,7 @@ from messenger.api import (
     letters,
     notifications,
     partners,
+    privacy,
     received,
     sessions,
     template_editing,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(partners.router)
     app.include_router(sessions.router)
     app.include_router(aftercare.router)
+    app.include_router(privacy.router)
     app.include_router(water_company.router)
 
     @app.get("/_status", tags=["health"])

@@ -37,6 +37,8 @@ class Organisation(Base):
     letter_logo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Replace ë, curly quotes, … in SMS so they stay cheap 160-character GSM-7 messages.
     sms_transliterate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Message bodies are blanked this long after a message ended; statuses stay (privacy.py).
+    message_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     # Who clients can reach when a case names no social worker (reminder templates).
     contact_name: Mapped[str | None] = mapped_column(String(200), default=None)
     contact_phone: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("message_retention_days", sa.Integer(), server_default="90", nullable=False)
+        )
+
     op.create_table(
         "case_events",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -115,6 +120,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_column("message_retention_days")
+
     with op.batch_alter_table("received_messages", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("received_messages_client_id_fkey"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("received_messages_case_id_fkey"), type_="foreignkey")

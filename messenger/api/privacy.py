@@ -1,0 +1,30 @@
+"""A client's data over HTTP: export for a social worker, erasure for an admin (DESIGN.md §5).
+
+Another organisation's client is a 404, like one that does not exist (tenancy.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from messenger import privacy
+from messenger.api.deps import AdminKey, Key, Session
+
+router = APIRouter(prefix="/v2", tags=["privacy"])
+
+
+@router.get("/clients/{client_id}/export")
+async def export_client(client_id: str, key: Key, db: Session) -> dict[str, Any]:
+    """Everything Messenger holds about the client, as JSON."""
+    return await privacy.export_client(db, key.organisation_id, client_id)
+
+
+@router.post("/clients/{client_id}/erase")
+async def erase_client(client_id: str, key: AdminKey, db: Session) -> dict[str, Any]:
+    """Remove the client's personal data; anonymous counts for the reports stay. Returns the
+    rows changed per table, the opt-out records kept and the partners still to inform."""
+    report = await privacy.erase_client(db, key.organisation_id, client_id, erased_by=key.name)
+    await db.commit()
+    return report.to_json()
