@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, false, func, inspect, or_, select, update
@@ -51,6 +52,7 @@ from messenger.models import (
     utcnow,
 )
 
+DEFAULT_RETENTION_DAYS = 90
 log = logging.getLogger(__name__)
 ERASED = "gewist"
 KEPT_DETAILS = ("attended", "decision")
@@ -267,7 +269,7 @@ async def purge_bodies(
     session: AsyncSession,
     *,
     now: datetime,
-    retention_days: int = 90,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
     organisation_id: str | None = None,
 ) -> int:
     """Blank the texts of messages that ended more than `retention_days` ago, and of handled
@@ -347,3 +349,23 @@ async def purge_all(session: AsyncSession, *, now: datetime) -> int:
             session, now=now, retention_days=days, organisation_id=organisation_id
         )
     return total
+
+
+def purge_files(folders: Sequence[Path], *, now: datetime, retention_days: int) -> int:
+    """Outbox files and print batches hold bodies and addresses too: the ones older than the
+    retention period go. Files carry no organisation, so the shortest period counts."""
+    cutoff = (now - timedelta(days=retention_days)).timestamp()
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+async def shortest_retention(session: AsyncSession) -> int:
+    days = await session.scalar(select(func.min(Organisation.message_retention_days)))
+    return int(days or DEFAULT_RETENTION_DAYS)

@@ -4,10 +4,12 @@ and message bodies purged after the retention period."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -474,3 +476,18 @@ async def test_each_organisation_keeps_bodies_as_long_as_it_chose(
         await session.commit()
         bodies = {m.id: m.body for m in await session.scalars(select(Message))}
     assert bodies[short] == "" and bodies[long] != ""
+
+
+def test_old_outbox_and_print_files_go(tmp_path: Path) -> None:
+    now = utcnow()
+    old = tmp_path / "outbox" / "sms" / "old.json"
+    new = tmp_path / "print" / "new.pdf"
+    for path in (old, new):
+        path.parent.mkdir(parents=True)
+        path.write_text("x")
+    stamp = (now - timedelta(days=100)).timestamp()
+    os.utime(old, (stamp, stamp))
+    removed = privacy.purge_files(
+        [tmp_path / "outbox", tmp_path / "print", tmp_path / "missing"], now=now, retention_days=90
+    )
+    assert removed == 1 and not old.exists() and new.exists()

@@ -54,10 +54,15 @@ async def deliver(ctx: Ctx, message_id: str) -> str:
 async def purge_bodies(ctx: Ctx) -> str:
     """Daily: message bodies past each organisation's retention period are blanked."""
     delivery: Delivery = ctx["delivery"]
+    settings = delivery.settings
     async with delivery.sessions() as session:
         count = await privacy.purge_all(session, now=utcnow())
         await session.commit()
-    return f"{count} message bodies purged"
+        days = await privacy.shortest_retention(session)
+    files = privacy.purge_files(
+        [settings.outbox_dir, settings.print_dir], now=utcnow(), retention_days=days
+    )
+    return f"{count} message bodies and {files} files purged"
 
 
 async def reconcile_due(ctx: Ctx) -> str:
