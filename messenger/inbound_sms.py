@@ -65,12 +65,14 @@ async def receive(
         in_reply_to=answered.id if answered else None,
     )
     session.add(received)
-    await inbox.act_on_reply(session, received)
-    if intent in CONFIRMATIONS:
-        opt_outs.record(
-            session, organisation_id, sender, opted_out=intent == replies.STOP, source="reply"
-        )
     try:
+        # The insert first: a duplicate delivery fails here, before anything acts on it.
+        await session.flush()
+        await inbox.act_on_reply(session, received)
+        if intent in CONFIRMATIONS:
+            opt_outs.record(
+                session, organisation_id, sender, opted_out=intent == replies.STOP, source="reply"
+            )
         await session.commit()
     except IntegrityError:
         # Twilio delivered the same webhook twice at once; the other request stored it.
