@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.models import Case, Client, ContactAttempt, utcnow
 from messenger.tenancy import own
+from messenger.what_works import OUTCOMES as WHAT_OUTCOMES
 
 METHODS = ("call", "home-visit-announced", "home-visit-unannounced", "card", "appointment", "other")
-OUTCOMES = ("reached", "not-reached", "left-card", "attended", "missed")
+# The outcomes and what each one counts as live in what_works.py, beside their meaning.
+OUTCOMES = tuple(WHAT_OUTCOMES)
 
 
 async def record(

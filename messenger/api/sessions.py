@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from messenger import cases, reminder_plans
 from messenger.api.deps import AdminKey, Key, Session
@@ -202,7 +202,7 @@ def _import_error(rows: list[dict[str, Any]]) -> JSONResponse:
 
 
 async def _session_out(db: Session, lac: LacSession) -> SessionOut:
-    count = len(list(await db.scalars(select(Case.id).where(Case.session_id == lac.id))))
+    count = await db.scalar(select(func.count()).where(Case.session_id == lac.id)) or 0
     return SessionOut(
         id=lac.id, starts_at=lac.starts_at, place=lac.place, status=lac.status, cases=count
     )

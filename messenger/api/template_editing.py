@@ -21,9 +21,10 @@ from pydantic import BaseModel, Field
 from channels.base import OutgoingMessage
 from channels.card_pdf import render_cards
 from channels.letter_pdf import ENVELOPES, render_batch
-from messenger import rendering, template_check, template_store
+from messenger import template_check, template_store
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
+from messenger.api.templates import render_version
 from messenger.formatting import text_to_html
 from messenger.lint import LintReport
 from messenger.models import Organisation
@@ -180,12 +181,7 @@ async def template_pdf(
     if choice.template.kind not in ("letter", "card"):
         raise RequestRejected(f"a {choice.template.kind} template has no PDF")
     version = choice.version
-    try:
-        rendered = rendering.render(
-            version.body, version.subject, body.personalisation, language=version.language
-        )
-    except rendering.RenderError as exc:
-        raise RequestRejected(str(exc)) from exc
+    rendered = render_version(version, body.personalisation)
     organisation = await db.get(Organisation, key.organisation_id)
     sender = (organisation and organisation.letter_sender) or settings.letter_sender
     address = tuple(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
@@ -10,6 +10,7 @@ from messenger import rendering, template_store
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
 from messenger.formatting import text_to_html
+from messenger.models import TemplateVersion
 from messenger.sending import RequestRejected
 
 router = APIRouter(prefix="/v2", tags=["templates"])
@@ -55,12 +56,7 @@ async def preview_template(
 ) -> schemas.PreviewResponse:
     choice = await _find(db, key.organisation_id, template_id, body.language)
     version = choice.version
-    try:
-        rendered = rendering.render(
-            version.body, version.subject, body.personalisation, language=version.language
-        )
-    except rendering.RenderError as exc:
-        raise RequestRejected(str(exc)) from exc
+    rendered = render_version(version, body.personalisation)
     kind = choice.template.kind
     return schemas.PreviewResponse(
         id=choice.template.id,
@@ -70,6 +66,14 @@ async def preview_template(
         subject=rendered.subject,
         html=text_to_html(rendered.body) if kind != "sms" else None,
     )
+
+
+def render_version(version: TemplateVersion, values: dict[str, Any]) -> rendering.Rendered:
+    """A stored version filled in, or a 400 that names what is missing or wrong."""
+    try:
+        return rendering.render(version.body, version.subject, values, language=version.language)
+    except rendering.RenderError as exc:
+        raise RequestRejected(str(exc)) from exc
 
 
 async def _find(
