@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test processes (pytest-xdist). Most tests wait on sockets, so more processes than cores pays.
+TEST_WORKERS ?= 4
 
-.PHONY: demo test lint typecheck install clean serve
+.PHONY: demo test lint typecheck install clean serve bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/messenger demo
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory lint typecheck
 
 lint: $(STAMP)
@@ -27,6 +29,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.letters
 
 serve: $(STAMP)
 	$(BIN)/messenger serve

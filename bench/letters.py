@@ -1,9 +1,10 @@
-"""Letters per second: one PDF a letter versus one PDF for a batch (DESIGN.md §9).
+"""Letters per second: one PDF a letter versus one PDF for a batch.
 
     .venv/bin/python -m bench.letters [COUNT]
 
 Prints both rates. The print batch (issue 3) relies on the batched rate; a drop well below
-the figures in DESIGN.md §9 (about 7/s alone, 57/s batched on 2 cores) is a regression.
+the figures measured when this was written (about 7/s alone, 57/s batched on 2 cores) is a
+regression.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 
 from channels.base import OutgoingMessage
 from channels.letter_pdf import render_letters
-from messenger.formatting import text_to_html
+from messenger.wording.formatting import text_to_html
 
 BODY = """Beste Sara Janssens,
 

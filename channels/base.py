@@ -1,6 +1,6 @@
 """What every channel shares: the plain outgoing message, the send result, the errors.
 
-A channel knows nothing of the database, the queue or the web (DESIGN.md §2). It takes an
+A channel knows nothing of the database, the queue or the web. It takes an
 `OutgoingMessage`, hands it to its provider and returns a `SendResult`, or raises
 `TransientError` (try again later) or `PermanentError` (never try again).
 """

@@ -1,7 +1,7 @@
 """Cards for the letterbox: A6, printed by the social worker before a home visit.
 
 A card has no address window: it goes into the letterbox by hand. Large, calm type, the
-heading first, nothing that tells a neighbour why the OCMW came by (DESIGN.md §4).
+heading first, nothing that tells a neighbour why the OCMW came by.
 """
 
 from __future__ import annotations

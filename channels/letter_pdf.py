@@ -3,7 +3,7 @@
 The window is DIN 5008 form B by default: 45 mm from the top, 20 mm from the left,
 85 × 45 mm. The return address stays outside the window (bpost reads only the window).
 A batch of letters is one document: fonts and styles are loaded once, which is about eight
-times faster than one document a letter (DESIGN.md §9).
+times faster than one document a letter.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-
-from weasyprint import HTML
 
 from channels.base import OutgoingMessage
 
@@ -107,6 +105,10 @@ def render_pieces(css: str, pieces: str) -> RenderedBatch:
     """Lay out HTML whose pieces are elements with id "letter-N", each on new pages."""
     source = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>{css}</style></head><body>{pieces}</body></html>"""
+    # Imported here: loading WeasyPrint's fonts costs half a second that most commands and
+    # processes (the CLI, an API that never renders a letter) should not pay.
+    from weasyprint import HTML
+
     document = HTML(string=source).render()
     # WeasyPrint lists an element's anchor on every page it runs over: the first one counts.
     first_page: dict[str, int] = {}

@@ -1,6 +1,6 @@
 """SMS through Twilio's Messages API, with the official SDK in async mode (twilio 9.x).
 
-What the SDK does not do for us, and this module does (DESIGN.md §9):
+What the SDK does not do for us, and this module does:
 - Time: the SDK passes `timeout=None` to aiohttp, which means *no* timeout at all (not even
   aiohttp's 5-minute default); the client-level `timeout` is ignored. Every call is wrapped
   in `asyncio.timeout`.

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from messenger import roles
-from messenger.api_keys import issue_key
-from messenger.db import Sessions
-from messenger.encryption import secret_box
-from messenger.models import (
+from messenger.platform import roles
+from messenger.platform.api_keys import issue_key
+from messenger.platform.db import Sessions
+from messenger.platform.encryption import secret_box
+from messenger.platform.models import (
     Case,
     Client,
     ConsentRecord,
@@ -22,8 +22,8 @@ from messenger.models import (
     Reminder,
     ReminderPlan,
 )
-from messenger.settings import Settings
-from messenger.template_files import template_id
+from messenger.platform.settings import Settings
+from messenger.wording.template_files import template_id
 from tests.support import Tenant
 
 # A Tuesday in winter time, far enough ahead for every step of the default plan.

@@ -20,21 +20,15 @@ from sqlalchemy import select, update
 
 from channels.base import Channel
 from channels.sandbox import SandboxChannel, outbox_path
-from messenger import (
-    cases,
-    consent,
-    opt_outs,
-    reminder_plans,
-    reminders,
-    statuses,
-    template_store,
-)
-from messenger.case_import import parse_case_list
-from messenger.clients import ClientData, create_client
-from messenger.dates import BRUSSELS
-from messenger.db import Sessions
-from messenger.delivery import Delivery, Outcome
-from messenger.models import (
+from messenger.casework import cases, reminder_plans, reminders
+from messenger.casework.case_import import parse_case_list
+from messenger.casework.clients import ClientData, create_client
+from messenger.messages import consent, opt_outs, statuses
+from messenger.messages.delivery import Delivery, Outcome
+from messenger.messages.outbound import ChannelSet
+from messenger.platform.dates import BRUSSELS
+from messenger.platform.db import Sessions
+from messenger.platform.models import (
     Case,
     Client,
     LacSession,
@@ -44,8 +38,8 @@ from messenger.models import (
     PartnerNotice,
     Reminder,
 )
-from messenger.outbound import ChannelSet
-from messenger.settings import Settings
+from messenger.platform.settings import Settings
+from messenger.wording import template_store
 from tests.support import Tenant
 
 WORKER_NAME, WORKER_PHONE, WORKER_EMAIL = "Jan Peeters", "09 123 45 67", "jan.peeters@ocmw.example"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from channels.base import ChannelError, Kind, OutgoingMessage, SendResult
 from channels.sandbox import SandboxChannel
-from messenger.outbound import ChannelSet
+from messenger.messages.outbound import ChannelSet
 
 
 class ScriptedChannel:

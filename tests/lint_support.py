@@ -11,10 +11,10 @@ import pypdf
 from channels.base import OutgoingMessage
 from channels.card_pdf import render_cards
 from channels.letter_pdf import render_batch
-from messenger.formatting import text_to_html
-from messenger.lint import LintReport
-from messenger.template_check import SAMPLE_ADDRESS, SAMPLE_SENDER
-from messenger.template_files import TemplateSource, make_source
+from messenger.wording.formatting import text_to_html
+from messenger.wording.lint import LintReport
+from messenger.wording.template_check import SAMPLE_ADDRESS, SAMPLE_SENDER
+from messenger.wording.template_files import TemplateSource, make_source
 
 # Two ways to make contact: a phone number and an email address.
 CONTACT = "Bel 09 123 45 67 of mail naar jan@ocmw.example."

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import select
 
-from messenger.db import Sessions
-from messenger.models import Message, OptOutRecord, ReceivedMessage
-from messenger.runner import free_port, running_api, running_worker
-from messenger.settings import Settings
-from messenger.template_files import template_id
+from messenger.cli.runner import free_port, running_api, running_worker
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, OptOutRecord, ReceivedMessage
+from messenger.platform.settings import Settings
+from messenger.wording.template_files import template_id
 from tests.fakes.twilio_api import API_VERSION, Delivered, FakeTwilio
 from tests.support import Tenant, sms_body, wait_for_status
 

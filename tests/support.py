@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import jwt
 
-from messenger import statuses
-from messenger.template_files import template_id
+from messenger.messages import statuses
+from messenger.wording.template_files import template_id
 
 SMS_TEMPLATE = template_id("lac-herinnering-sms")
 EMAIL_TEMPLATE = template_id("lac-uitnodiging-email")

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select
 
-from messenger import cases, outcomes, reminders, template_store
-from messenger.api_keys import issue_key
-from messenger.clients import ClientData, create_client
-from messenger.db import Sessions
-from messenger.encryption import secret_box
-from messenger.models import Message, Organisation, Reminder, Task
-from messenger.settings import Settings
+from messenger.aftercare import outcomes
+from messenger.casework import cases, reminders
+from messenger.casework.clients import ClientData, create_client
+from messenger.platform.api_keys import issue_key
+from messenger.platform.db import Sessions
+from messenger.platform.encryption import secret_box
+from messenger.platform.models import Message, Organisation, Reminder, Task
+from messenger.platform.settings import Settings
+from messenger.wording import template_store
 from tests.support import Tenant
 
 SESSION_AT = datetime(2030, 12, 10, 9, tzinfo=UTC)  # Tuesday 10:00 in Brussels

@@ -10,9 +10,9 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from messenger.db import Sessions
-from messenger.models import ApiKey
-from messenger.settings import Settings
+from messenger.platform.db import Sessions
+from messenger.platform.models import ApiKey
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.support import Tenant, sms_body
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from messenger import case_import
-from messenger.case_import import (
+from messenger.casework import case_import
+from messenger.casework.case_import import (
     HEADER_ALIASES,
     WATER_COMPANIES,
     ImportedCase,

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from messenger import roles
-from messenger.db import Sessions
-from messenger.models import PartnerNotice
-from messenger.reminder_plans import DEFAULT_STEPS
-from messenger.settings import Settings
+from messenger.casework.reminder_plans import DEFAULT_STEPS
+from messenger.platform import roles
+from messenger.platform.db import Sessions
+from messenger.platform.models import PartnerNotice
+from messenger.platform.settings import Settings
 from tests.casework_api_support import (
     ANDRE,
     DEFAULT_DUE,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-MESSENGER = [sys.executable, "-c", "from messenger.cli import main; main()"]
+MESSENGER = [sys.executable, "-c", "from messenger.cli.app import main; main()"]
 UNKNOWN_ORG = "00000000-0000-4000-8000-000000000000"
 
 

@@ -1,4 +1,4 @@
-"""Dates and times the way a client reads them, in Europe/Brussels (DESIGN.md §4)."""
+"""Dates and times the way a client reads them, in Europe/Brussels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from messenger.dates import BRUSSELS, format_date, format_datetime, format_time, to_brussels
+from messenger.platform.dates import (
+    BRUSSELS,
+    format_date,
+    format_datetime,
+    format_time,
+    to_brussels,
+)
 
 WINTER = "2026-12-08T10:00:00+01:00"
 WINTER_HALF = "2026-12-08T10:30:00+01:00"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pdfplumber
 from rich.console import Console
 
-from messenger.db import Sessions
-from messenger.demo import print_results, run_demo, succeeded
-from messenger.settings import Settings
+from messenger.cli.demo import print_results, run_demo, succeeded
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 
 
 async def test_demo_sends_sms_email_and_letter(settings: Settings, sessions: Sessions) -> None:

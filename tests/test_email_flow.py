@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from messenger.db import Sessions
-from messenger.settings import Settings
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.email_support import (
     ADDRESS,

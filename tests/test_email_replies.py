@@ -9,9 +9,9 @@ import aiosmtplib
 import httpx
 import pytest
 
-from messenger.db import Sessions
-from messenger.models import Message
-from messenger.settings import Settings
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.email_support import (
     ADDRESS,

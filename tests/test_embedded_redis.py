@@ -9,8 +9,8 @@ import pytest
 import redis
 from redis.asyncio import Redis as AsyncRedis
 
-from messenger.embedded_redis import embedded_redis, redis_url, running_embedded_url
-from messenger.settings import Settings
+from messenger.platform.embedded_redis import embedded_redis, redis_url, running_embedded_url
+from messenger.platform.settings import Settings
 
 
 def _client(url: str) -> redis.Redis:

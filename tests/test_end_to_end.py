@@ -11,7 +11,7 @@ import httpx
 import pdfplumber
 import pytest
 
-from messenger.settings import Settings
+from messenger.platform.settings import Settings
 from tests.support import Tenant, email_body, letter_body, sms_body, wait_for_status
 
 pytestmark = pytest.mark.usefixtures("worker")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from messenger.formatting import text_to_html
-from messenger.rendering import render
+from messenger.wording.formatting import text_to_html
+from messenger.wording.rendering import render
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from messenger import lint, rendering
-from messenger.template_files import TemplateSource, load_templates
+from messenger.wording import lint, rendering
+from messenger.wording.template_files import TemplateSource, load_templates
 from tests.lint_support import has_partner_block
 
 GOLDEN = Path(__file__).parent / "golden"

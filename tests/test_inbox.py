@@ -9,14 +9,16 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from messenger import cases, consent, template_store
-from messenger.clients import ClientData, create_client, own_client
-from messenger.db import Sessions
-from messenger.inbound_sms import InboundSms, receive
-from messenger.models import Case, Message, ReceivedMessage, Task
-from messenger.sending import Origin, SendRequest, accept
-from messenger.settings import Settings
-from messenger.template_files import template_id
+from messenger.casework import cases
+from messenger.casework.clients import ClientData, create_client, own_client
+from messenger.inbound.sms import InboundSms, receive
+from messenger.messages import consent
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.db import Sessions
+from messenger.platform.models import Case, Message, ReceivedMessage, Task
+from messenger.platform.settings import Settings
+from messenger.wording import template_store
+from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant
 from tests.support import Tenant
 

@@ -77,9 +77,9 @@ def test_no_logo_unless_given(tmp_path: Path) -> None:
 def test_the_organisation_chooses_the_logo(
     tmp_path: Path, chosen: bool, configured: bool, expected: bool
 ) -> None:
-    from messenger.models import Message, Organisation, utcnow
-    from messenger.outbound import outgoing
-    from messenger.settings import Settings
+    from messenger.messages.outbound import outgoing
+    from messenger.platform.models import Message, Organisation, utcnow
+    from messenger.platform.settings import Settings
 
     settings = Settings(
         var_dir=tmp_path, letter_logo_path=_png(tmp_path / "logo.png") if configured else None

@@ -1,12 +1,12 @@
-"""The template linter (DESIGN.md §4, §8): bad examples are caught with the right rule."""
+"""The template linter: bad examples are caught with the right rule."""
 
 from __future__ import annotations
 
 import pytest
 
-from messenger import lint, rendering
-from messenger.template_check import check
-from messenger.template_files import TemplateFileError
+from messenger.wording import lint, rendering
+from messenger.wording.template_check import check
+from messenger.wording.template_files import TemplateFileError
 from tests.lint_support import CONTACT, found, pdf_pages, src
 
 # b. Bad examples

@@ -1,4 +1,4 @@
-"""Every shipped template passes the linter (DESIGN.md §4, §8): plain, discreet, one page."""
+"""Every shipped template passes the linter: plain, discreet, one page."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from messenger import lint
-from messenger.readability import readability
-from messenger.sms_encoding import sms_info
-from messenger.template_check import check
-from messenger.template_files import TemplateSource, load_templates
+from messenger.wording import lint
+from messenger.wording.readability import readability
+from messenger.wording.sms_encoding import sms_info
+from messenger.wording.template_check import check
+from messenger.wording.template_files import TemplateSource, load_templates
 from tests.lint_support import has_partner_block, pdf_pages, src
 
 SOURCES = load_templates()

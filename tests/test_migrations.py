@@ -12,10 +12,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from messenger import migrate
-from messenger.db import create_engine, create_sessions
-from messenger.models import Base
-from messenger.organisations import create_organisation
+from messenger.messages.organisations import create_organisation
+from messenger.platform import migrate
+from messenger.platform.db import create_engine, create_sessions
+from messenger.platform.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)
 

@@ -9,7 +9,7 @@ import pytest
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from messenger import statuses
+from messenger.messages import statuses
 from tests.support import (
     EMAIL_TEMPLATE,
     EMAIL_VALUES,

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select, update
 
-from messenger import cases, statuses, template_store
-from messenger.clients import ClientData, create_client
-from messenger.db import Sessions
-from messenger.models import Message, Task
-from messenger.sending import Origin, SendRequest, accept
-from messenger.template_files import template_id
+from messenger.casework import cases
+from messenger.casework.clients import ClientData, create_client
+from messenger.messages import statuses
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, Task
+from messenger.wording import template_store
+from messenger.wording.template_files import template_id
 from tests.support import Tenant
 
 START, END = "2030-01-01T00:00:00+00:00", "2031-01-01T00:00:00+00:00"

@@ -1,10 +1,10 @@
-"""Officialese and discretion word lists (DESIGN.md §4, §8): what hits, where, and what not."""
+"""Officialese and discretion word lists: what hits, where, and what not."""
 
 from __future__ import annotations
 
 import pytest
 
-from messenger.plain_words import INDISCREET, OFFICIALESE, fold, indiscretions, officialese
+from messenger.wording.plain_words import INDISCREET, OFFICIALESE, fold, indiscretions, officialese
 
 
 @pytest.mark.parametrize(

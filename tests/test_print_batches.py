@@ -14,11 +14,11 @@ import pdfplumber
 import pytest
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from messenger import print_batches, statuses
-from messenger.db import Sessions
-from messenger.models import Message
-from messenger.runner import running_api, running_worker, server_url
-from messenger.settings import Settings
+from messenger.cli.runner import running_api, running_worker, server_url
+from messenger.messages import print_batches, statuses
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.support import LETTER_VALUES, Tenant, letter_body
 

@@ -17,26 +17,20 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger import (
-    cases,
-    consent,
-    contact_attempts,
-    inbox,
-    opt_outs,
-    outcomes,
-    privacy,
-    reports,
-    statuses,
-    template_store,
-)
+from messenger.aftercare import contact_attempts, outcomes, privacy, reports
+from messenger.aftercare.what_works import Row
 from messenger.api.app import create_app
-from messenger.api_keys import issue_key
-from messenger.clients import ClientData, create_client, own_client
-from messenger.db import Sessions
-from messenger.encryption import secret_box
-from messenger.inbound_sms import InboundSms, receive
-from messenger.lifecycle import transition
-from messenger.models import (
+from messenger.casework import cases, inbox
+from messenger.casework.clients import ClientData, create_client, own_client
+from messenger.inbound.sms import InboundSms, receive
+from messenger.messages import consent, opt_outs, statuses
+from messenger.messages.lifecycle import transition
+from messenger.messages.organisations import update_organisation
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.api_keys import issue_key
+from messenger.platform.db import Sessions
+from messenger.platform.encryption import secret_box
+from messenger.platform.models import (
     Base,
     CaseEvent,
     Client,
@@ -47,11 +41,9 @@ from messenger.models import (
     Task,
     utcnow,
 )
-from messenger.organisations import update_organisation
-from messenger.sending import Origin, SendRequest, accept
-from messenger.settings import Settings
-from messenger.template_files import template_id
-from messenger.what_works import Row
+from messenger.platform.settings import Settings
+from messenger.wording import template_store
+from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant
 from tests.support import EMAIL_TEMPLATE, EMAIL_VALUES, LETTER_TEMPLATE, LETTER_VALUES, Tenant
 

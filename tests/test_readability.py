@@ -1,4 +1,4 @@
-"""Readability: syllables, words, sentences and the Flesch-Douma score (DESIGN.md §8).
+"""Readability: syllables, words, sentences and the Flesch-Douma score.
 
 Small cases, one line each, in the style of GOV.UK Notify's notifications-utils tests.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from messenger.readability import readability, sentences_of, syllables, words_of
+from messenger.wording.readability import readability, sentences_of, syllables, words_of
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Receipts only move a message forward (DESIGN.md §3); the reconciler ends the silent ones."""
+"""Receipts only move a message forward; the reconciler ends the silent ones."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from messenger import receipts, statuses, template_store
-from messenger.db import Sessions
-from messenger.delivery import Delivery
-from messenger.models import Message, MessageEvent, utcnow
-from messenger.outbound import ChannelSet
-from messenger.queue import DeliveryQueue
-from messenger.reconcile import reconcile
-from messenger.sending import Origin, SendRequest, accept
-from messenger.settings import Settings
+from messenger.messages import receipts, statuses
+from messenger.messages.delivery import Delivery
+from messenger.messages.outbound import ChannelSet
+from messenger.messages.queue import DeliveryQueue
+from messenger.messages.reconcile import reconcile
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, MessageEvent, utcnow
+from messenger.platform.settings import Settings
+from messenger.wording import template_store
 from tests.support import SMS_TEMPLATE, SMS_VALUES, Tenant
 
 

@@ -1,10 +1,10 @@
-"""Recipients: mobile numbers, email addresses and Belgian postal addresses (DESIGN.md §8)."""
+"""Recipients: mobile numbers, email addresses and Belgian postal addresses."""
 
 from __future__ import annotations
 
 import pytest
 
-from messenger.recipients import (
+from messenger.messages.recipients import (
     InvalidRecipient,
     normalise_email_address,
     normalise_phone_number,

@@ -1,4 +1,4 @@
-"""DESIGN.md §3: a job that runs twice sends once; crashes are not resent blindly; retries
+"""ARCHITECTURE.md: a job that runs twice sends once; crashes are not resent blindly; retries
 are bounded; the reconciler gets every message to a final state after Redis lost its work."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from sqlalchemy import select, update
 
 from channels.base import PermanentError, TransientError
 from channels.sandbox import SandboxChannel
-from messenger import statuses
-from messenger.db import Sessions
-from messenger.delivery import Delivery
-from messenger.models import Message, MessageEvent, utcnow
-from messenger.outbound import ChannelSet
-from messenger.runner import running_api, running_worker, server_url
-from messenger.settings import Settings
+from messenger.cli.runner import running_api, running_worker, server_url
+from messenger.messages import statuses
+from messenger.messages.delivery import Delivery
+from messenger.messages.outbound import ChannelSet
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, MessageEvent, utcnow
+from messenger.platform.settings import Settings
 from tests.channel_doubles import ScriptedChannel, channel_set
 from tests.conftest import make_tenant
 from tests.support import Tenant, sms_body, wait_for_status

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from messenger import cases as casework
-from messenger.db import Sessions
-from messenger.settings import Settings
+from messenger.casework import cases as casework
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 from tests.casework_support import Rig, brussels, by_step, utc
 from tests.support import Tenant
 

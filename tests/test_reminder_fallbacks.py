@@ -11,9 +11,9 @@ import pytest
 
 from channels.base import Kind, OutgoingMessage, PermanentError, SendResult
 from channels.sandbox import SandboxChannel
-from messenger import statuses
-from messenger.db import Sessions
-from messenger.settings import Settings
+from messenger.messages import statuses
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 from tests.casework_support import Rig, brussels, by_step, utc, with_sms_provider
 from tests.channel_doubles import ScriptedChannel
 from tests.support import Tenant

@@ -1,4 +1,4 @@
-"""Issue 5 and DESIGN.md §5: a partner's block appears in a client's reminders only while the
+"""Issue 5 and ARCHITECTURE.md: a partner's block appears in a client's reminders only while the
 client's consent to share with that partner is on record; the partner gets a shared-contact
 notice with only the consented details, and a withdrawal notice when consent is withdrawn,
 which also takes the block out of every message not yet sent."""
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from messenger import statuses
-from messenger.consent import NOTICE_TEMPLATES, SHARE
-from messenger.db import Sessions
-from messenger.settings import Settings
+from messenger.messages import statuses
+from messenger.messages.consent import NOTICE_TEMPLATES, SHARE
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 from tests.casework_support import Rig, brussels, by_step, utc
 from tests.support import Tenant
 

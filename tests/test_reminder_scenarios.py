@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from messenger import statuses
-from messenger.db import Sessions
-from messenger.settings import Settings
+from messenger.messages import statuses
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
 from tests.casework_support import WORKER_PHONE, Rig, brussels, by_step, utc
 from tests.support import Tenant
 

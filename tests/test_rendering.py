@@ -1,4 +1,4 @@
-"""Rendering in Jinja's immutable sandbox with StrictUndefined (DESIGN.md §4)."""
+"""Rendering in Jinja's immutable sandbox with StrictUndefined."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from messenger.rendering import (
+from messenger.wording.rendering import (
     MissingPersonalisation,
     Rendered,
     RenderError,

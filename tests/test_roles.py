@@ -12,13 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from messenger import roles
-from messenger.api_keys import issue_key
-from messenger.db import Sessions
-from messenger.encryption import secret_box
-from messenger.models import ApiKey
-from messenger.reminder_plans import DEFAULT_STEPS
-from messenger.settings import Settings
+from messenger.casework.reminder_plans import DEFAULT_STEPS
+from messenger.platform import roles
+from messenger.platform.api_keys import issue_key
+from messenger.platform.db import Sessions
+from messenger.platform.encryption import secret_box
+from messenger.platform.models import ApiKey
+from messenger.platform.settings import Settings
 from tests.casework_api_support import (
     client_body,
     consent,

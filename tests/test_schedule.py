@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from messenger.dates import BRUSSELS
-from messenger.schedule import QuietHours, Step, due_at, plan_times, working_days_after
+from messenger.casework.schedule import QuietHours, Step, due_at, plan_times, working_days_after
+from messenger.platform.dates import BRUSSELS
 
 QUIET = QuietHours()  # 09:00–20:00, Monday to Saturday
 ALWAYS = QuietHours(start=time(0), end=time.max, days=frozenset(range(7)))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from messenger.sms_encoding import (
+from messenger.wording.sms_encoding import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     SmsInfo,

@@ -1,5 +1,5 @@
 """SMS end to end: API -> Redis -> worker -> the real twilio SDK -> a local Twilio-compatible
-server, and back through its signed status callbacks (DESIGN.md §3). Real API over HTTP,
+server, and back through its signed status callbacks. Real API over HTTP,
 real arq worker, Redis and database; nothing of ours is mocked."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from redis.asyncio import Redis
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from messenger.db import Sessions
-from messenger.models import Message
-from messenger.rate_limit import RateLimiter
-from messenger.runner import running_api, server_url
-from messenger.settings import Settings
+from messenger.cli.runner import running_api, server_url
+from messenger.messages.rate_limit import RateLimiter
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.sms_support import (
     PHONE,

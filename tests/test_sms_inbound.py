@@ -13,10 +13,10 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from messenger.db import Sessions
-from messenger.models import Message, ReceivedMessage
-from messenger.organisations import update_organisation
-from messenger.settings import Settings
+from messenger.messages.organisations import update_organisation
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, ReceivedMessage
+from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.sms_support import (
     PHONE,

@@ -13,11 +13,11 @@ import pytest
 from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import func, select
 
-from messenger.db import Sessions
-from messenger.models import Message, Template, TemplateVersion
-from messenger.organisations import update_organisation
-from messenger.settings import Settings
-from messenger.template_files import template_id
+from messenger.messages.organisations import update_organisation
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, Template, TemplateVersion
+from messenger.platform.settings import Settings
+from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant
 from tests.support import SMS_TEMPLATE, SMS_VALUES, Tenant, sms_body
 

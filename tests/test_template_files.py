@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from messenger.rendering import RESERVED, render, variables_of
-from messenger.template_files import (
+from messenger.wording.rendering import RESERVED, render, variables_of
+from messenger.wording.template_files import (
     TEMPLATE_NAMESPACE,
     TemplateFileError,
     TemplateSource,

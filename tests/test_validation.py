@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from messenger.db import Sessions
-from messenger.models import Message, MessageEvent
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, MessageEvent
 from tests.support import LETTER_VALUES, SMS_TEMPLATE, Tenant, email_body, letter_body, sms_body
 
 

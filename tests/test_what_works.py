@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from messenger.what_works import (
+from messenger.aftercare.what_works import (
     HEADER,
     Attempt,
     Row,

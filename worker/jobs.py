@@ -7,15 +7,17 @@ from typing import Any
 
 from arq import Retry
 
-from messenger import print_batches, privacy, reminders
-from messenger.db import create_engine, create_sessions
-from messenger.delivery import Delivery
-from messenger.models import utcnow
-from messenger.outbound import ChannelSet
-from messenger.queue import DeliveryQueue
-from messenger.rate_limit import RateLimiter
-from messenger.reconcile import reconcile
-from messenger.settings import Settings
+from messenger.aftercare import privacy
+from messenger.casework import reminders
+from messenger.messages import print_batches
+from messenger.messages.delivery import Delivery
+from messenger.messages.outbound import ChannelSet
+from messenger.messages.queue import DeliveryQueue
+from messenger.messages.rate_limit import RateLimiter
+from messenger.messages.reconcile import reconcile
+from messenger.platform.db import create_engine, create_sessions
+from messenger.platform.models import utcnow
+from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 Ctx = dict[str, Any]

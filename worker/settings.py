@@ -7,8 +7,8 @@ from typing import Any
 from arq import cron, func
 from arq.worker import Worker
 
-from messenger.queue import DELIVER_JOB, RECONCILE_JOB, redis_settings
-from messenger.settings import Settings
+from messenger.messages.queue import DELIVER_JOB, RECONCILE_JOB, redis_settings
+from messenger.platform.settings import Settings
 from worker import jobs
 
 HEALTH_CHECK_SECONDS = 30

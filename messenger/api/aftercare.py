@@ -8,14 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from messenger import cases, contact_attempts, inbox, outcomes, reports
+from messenger.aftercare import contact_attempts, outcomes, reports
+from messenger.aftercare.timeline import timeline
+from messenger.aftercare.what_works import to_csv, to_json
 from messenger.api.deps import Key, Session
 from messenger.api.errors import bad_request
-from messenger.clients import own_client
-from messenger.models import ContactAttempt, ReceivedMessage, Task
-from messenger.sending import RequestRejected
-from messenger.timeline import timeline
-from messenger.what_works import to_csv, to_json
+from messenger.casework import cases, inbox
+from messenger.casework.clients import own_client
+from messenger.messages.sending import RequestRejected
+from messenger.platform.models import ContactAttempt, ReceivedMessage, Task
 
 router = APIRouter(prefix="/v2", tags=["aftercare"])
 

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from messenger import template_store
 from messenger.api import (
     aftercare,
     clients,
@@ -23,10 +22,11 @@ from messenger.api import (
     water_company,
     webhooks,
 )
-from messenger.db import create_engine, create_sessions
-from messenger.encryption import secret_box
-from messenger.queue import DeliveryQueue
-from messenger.settings import Settings, get_settings
+from messenger.messages.queue import DeliveryQueue
+from messenger.platform.db import create_engine, create_sessions
+from messenger.platform.encryption import secret_box
+from messenger.platform.settings import Settings, get_settings
+from messenger.wording import template_store
 
 
 def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:

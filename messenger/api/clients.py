@@ -8,11 +8,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from messenger import consent
 from messenger.api.deps import Key, Queue, Session
 from messenger.api.errors import bad_request
-from messenger.clients import ClientData, create_client, own_client, update_client
-from messenger.models import Client, ConsentRecord
+from messenger.casework.clients import ClientData, create_client, own_client, update_client
+from messenger.messages import consent
+from messenger.platform.models import Client, ConsentRecord
 
 router = APIRouter(prefix="/v2", tags=["clients"])
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger import roles
-from messenger.api_keys import AuthError, authenticate
-from messenger.models import ApiKey
-from messenger.queue import DeliveryQueue
-from messenger.settings import Settings
+from messenger.messages.queue import DeliveryQueue
+from messenger.platform import roles
+from messenger.platform.api_keys import AuthError, authenticate
+from messenger.platform.models import ApiKey
+from messenger.platform.settings import Settings
 
 
 async def session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -11,9 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from messenger.api_keys import AuthError
-from messenger.recipients import InvalidRecipient
-from messenger.sending import RequestRejected
+from messenger.messages.recipients import InvalidRecipient
+from messenger.messages.sending import RequestRejected
+from messenger.platform.api_keys import AuthError
 
 _HTTP_ERROR_NAMES = {
     403: "AuthError",

@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from channels.letter_pdf import ENVELOPES, render_letters
-from messenger import print_batches
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
-from messenger.models import Organisation, PrintBatch
-from messenger.outbound import outgoing
+from messenger.messages import print_batches
+from messenger.messages.outbound import outgoing
+from messenger.platform.models import Organisation, PrintBatch
 
 router = APIRouter(prefix="/v2", tags=["letters"])
 

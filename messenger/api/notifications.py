@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Header, HTTPException, Query
 from sqlalchemy import and_, or_, select
 
-from messenger import statuses
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Queue, Session
-from messenger.models import Message, MessageEvent
-from messenger.sending import Origin, SendRequest, accept
-from messenger.tenancy import own
+from messenger.messages import statuses
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.models import Message, MessageEvent
+from messenger.platform.tenancy import own
 
 router = APIRouter(prefix="/v2/notifications", tags=["notifications"])
 PAGE_SIZE = 250

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from messenger.api.deps import Key, PartnerKey, Session
 from messenger.api.errors import bad_request
-from messenger.models import Partner, PartnerNotice, utcnow
-from messenger.recipients import normalise_email_address
+from messenger.messages.recipients import normalise_email_address
+from messenger.platform.models import Partner, PartnerNotice, utcnow
 
 router = APIRouter(prefix="/v2", tags=["partners"])
 

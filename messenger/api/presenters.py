@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from messenger.api import schemas
-from messenger.models import Message, MessageEvent, TemplateVersion
-from messenger.recipients import postcode_of
-from messenger.settings import Settings
-from messenger.template_store import TemplateChoice
+from messenger.messages.recipients import postcode_of
+from messenger.platform.models import Message, MessageEvent, TemplateVersion
+from messenger.platform.settings import Settings
+from messenger.wording.template_store import TemplateChoice
 
 
 def iso(value: datetime | None) -> str | None:

@@ -1,4 +1,4 @@
-"""A client's data over HTTP: export for a social worker, erasure for an admin (DESIGN.md §5).
+"""A client's data over HTTP: export for a social worker, erasure for an admin.
 
 Another organisation's client is a 404, like one that does not exist (tenancy.py).
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from messenger import privacy
+from messenger.aftercare import privacy
 from messenger.api.deps import AdminKey, Key, Session
 
 router = APIRouter(prefix="/v2", tags=["privacy"])

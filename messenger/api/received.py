@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
-from messenger.models import ReceivedMessage
+from messenger.platform.models import ReceivedMessage
 
 router = APIRouter(prefix="/v2", tags=["received text messages"])
 PAGE_SIZE = 250

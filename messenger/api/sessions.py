@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from messenger import cases, reminder_plans
 from messenger.api.deps import AdminKey, Key, Session
 from messenger.api.errors import bad_request
-from messenger.case_import import decode_csv, parse_case_list
-from messenger.models import Case, CaseEvent, LacSession, Reminder, ReminderPlan
+from messenger.casework import cases, reminder_plans
+from messenger.casework.case_import import decode_csv, parse_case_list
+from messenger.platform.models import Case, CaseEvent, LacSession, Reminder, ReminderPlan
 
 router = APIRouter(prefix="/v2", tags=["sessions and cases"])
 MAX_CSV_BYTES = 5 * 1024 * 1024

@@ -21,15 +21,15 @@ from pydantic import BaseModel, Field
 from channels.base import OutgoingMessage
 from channels.card_pdf import render_cards
 from channels.letter_pdf import ENVELOPES, render_batch
-from messenger import template_check, template_store
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
 from messenger.api.templates import render_version
-from messenger.formatting import text_to_html
-from messenger.lint import LintReport
-from messenger.models import Organisation
-from messenger.sending import RequestRejected
-from messenger.template_files import TemplateFileError, TemplateSource, make_source
+from messenger.messages.sending import RequestRejected
+from messenger.platform.models import Organisation
+from messenger.wording import template_check, template_store
+from messenger.wording.formatting import text_to_html
+from messenger.wording.lint import LintReport
+from messenger.wording.template_files import TemplateFileError, TemplateSource, make_source
 
 router = APIRouter(prefix="/v2", tags=["template editing"])
 

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from messenger import rendering, template_store
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
-from messenger.formatting import text_to_html
-from messenger.models import TemplateVersion
-from messenger.sending import RequestRejected
+from messenger.messages.sending import RequestRejected
+from messenger.platform.models import TemplateVersion
+from messenger.wording import rendering, template_store
+from messenger.wording.formatting import text_to_html
 
 router = APIRouter(prefix="/v2", tags=["templates"])
 Language = Annotated[str, Query(pattern="^(nl|fr|en)$")]

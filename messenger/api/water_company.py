@@ -7,10 +7,10 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from messenger import water_company
+from messenger.aftercare import water_company
 from messenger.api.deps import Session, WaterCompanyKey
 from messenger.api.errors import bad_request
-from messenger.models import Case
+from messenger.platform.models import Case
 
 router = APIRouter(prefix="/v2/water-company", tags=["water company"])
 

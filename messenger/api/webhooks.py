@@ -15,10 +15,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
 from channels import sms_twilio
-from messenger import inbound_email, inbound_sms, receipts
 from messenger.api.deps import AppSettings, Queue, Session
-from messenger.models import Message
-from messenger.settings import Settings
+from messenger.inbound import email as inbound_email
+from messenger.inbound import sms as inbound_sms
+from messenger.messages import receipts
+from messenger.platform.models import Message
+from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])

@@ -1,0 +1,372 @@
+"""A client's data: export, erasure, and message bodies purged after the retention period.
+
+Erasure anonymises in place instead of deleting, so foreign keys hold and the
+reports count the same before and after. Decisions:
+
+- Kept: every kind, status, time, template, variant, outcome and link between rows; case
+  events keep only `attended` and `decision` (the rest, such as `agreed` or a water
+  company's note, is free text about the person).
+- Blanked: names, contact details, bodies, subjects, notes, replies, what partners were
+  shown, reminder notes, Notify `reference`s and failure texts (these may quote a name or
+  a number).
+- The client's messages include unlinked ones to their number or address (a STOP
+  confirmation), their replies unlinked ones from it.
+- Opt-out records stay: they hold only the number, and texting it again against a STOP is
+  worse than keeping it.
+- Messages no worker has taken yet are cancelled and pending reminders stop; open tasks and
+  unhandled replies are closed, since nobody can act on them any more.
+- The audit entry is a CaseEvent(kind="erased", source="system") on each of the client's
+  cases; the client's own row, named "gewist", shows the erasure even without a case.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import ColumnElement, false, func, inspect, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.casework import reminders
+from messenger.casework.clients import own_client
+from messenger.messages import statuses
+from messenger.messages.lifecycle import transition
+from messenger.platform.models import (
+    Base,
+    Case,
+    CaseEvent,
+    Client,
+    ConsentRecord,
+    ContactAttempt,
+    Message,
+    MessageEvent,
+    OptOutRecord,
+    Organisation,
+    PartnerNotice,
+    ReceivedMessage,
+    Reminder,
+    Task,
+    utcnow,
+)
+
+DEFAULT_RETENTION_DAYS = 90
+log = logging.getLogger(__name__)
+ERASED = "gewist"
+KEPT_DETAILS = ("attended", "decision")
+Row = TypeVar("Row", bound=Base)
+# The time each table's rows were made: exports list them in that order.
+_MADE_AT = ("created_at", "occurred_at", "recorded_at", "attempted_at")
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    client_id: str
+    erased_by: str
+    erased_at: datetime
+    # Rows changed per table; opt-out records are kept on purpose (see above).
+    counts: dict[str, int]
+    opt_outs_kept: int
+    # Partners that were shown the client's details: tell them too (GDPR art. 19).
+    partners_to_inform: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "erased_at": self.erased_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class _Held:
+    """Every row Messenger holds about one client, shared by export and erasure."""
+
+    client: Client
+    cases: list[Case]
+    reminders: list[Reminder]
+    case_events: list[CaseEvent]
+    messages: list[Message]
+    message_events: list[MessageEvent]
+    replies: list[ReceivedMessage]
+    tasks: list[Task]
+    consents: list[ConsentRecord]
+    attempts: list[ContactAttempt]
+    notices: list[PartnerNotice]
+    opt_outs: list[OptOutRecord]
+
+
+async def _held(session: AsyncSession, organisation_id: str, client_id: str) -> _Held:
+    client = await own_client(session, organisation_id, client_id)
+    org, mine = organisation_id, client.id
+    cases = await _rows(session, Case, Case.organisation_id == org, Case.client_id == mine)
+    case_ids = [c.id for c in cases]
+    addresses = [a for a in (client.phone_number, client.email) if a]
+
+    def theirs(link: Any, address: Any) -> ColumnElement[bool]:
+        # Unlinked rows to or from the client's number or address are theirs too.
+        unlinked = link.is_(None) & address.in_(addresses) if addresses else false()
+        return or_(link == mine, unlinked)
+
+    messages = await _rows(
+        session,
+        Message,
+        Message.organisation_id == org,
+        theirs(Message.client_id, Message.recipient),
+    )
+    replies = await _rows(
+        session,
+        ReceivedMessage,
+        ReceivedMessage.organisation_id == org,
+        theirs(ReceivedMessage.client_id, ReceivedMessage.sender),
+    )
+    reply_ids = [r.id for r in replies]
+    return _Held(
+        client,
+        cases,
+        await _rows(session, Reminder, Reminder.case_id.in_(case_ids)),
+        await _rows(session, CaseEvent, CaseEvent.case_id.in_(case_ids)),
+        messages,
+        await _rows(session, MessageEvent, MessageEvent.message_id.in_([m.id for m in messages])),
+        replies,
+        await _rows(
+            session,
+            Task,
+            Task.organisation_id == org,
+            or_(
+                Task.client_id == mine,
+                Task.case_id.in_(case_ids),
+                Task.received_message_id.in_(reply_ids),
+            ),
+        ),
+        await _rows(session, ConsentRecord, ConsentRecord.client_id == mine),
+        await _rows(session, ContactAttempt, ContactAttempt.client_id == mine),
+        await _rows(session, PartnerNotice, PartnerNotice.client_id == mine),
+        await _rows(
+            session,
+            OptOutRecord,
+            OptOutRecord.organisation_id == org,
+            OptOutRecord.phone_number == client.phone_number,
+        ),
+    )
+
+
+async def export_client(
+    session: AsyncSession, organisation_id: str, client_id: str
+) -> dict[str, Any]:
+    """Everything Messenger holds about the client, JSON-ready; LookupError if not theirs."""
+    held = await _held(session, organisation_id, client_id)
+    return {
+        "exported_at": utcnow().isoformat(),
+        "client": _plain(held.client),
+        "consents": _plains(held.consents),
+        "cases": [
+            {
+                **_plain(case),
+                "reminders": _plains(r for r in held.reminders if r.case_id == case.id),
+                "events": _plains(e for e in held.case_events if e.case_id == case.id),
+            }
+            for case in held.cases
+        ],
+        "messages": [
+            {
+                **_plain(message),
+                "events": _plains(e for e in held.message_events if e.message_id == message.id),
+            }
+            for message in held.messages
+        ],
+        "replies": _plains(held.replies),
+        "contact_attempts": _plains(held.attempts),
+        "tasks": _plains(held.tasks),
+        "partner_notices": _plains(held.notices),
+        "opt_outs": _plains(held.opt_outs),
+    }
+
+
+async def erase_client(
+    session: AsyncSession, organisation_id: str, client_id: str, *, erased_by: str
+) -> ErasureReport:
+    """Remove the client's personal data everywhere, keep what the reports count, and leave
+    an audit entry. Returns the rows changed per table. The caller commits."""
+    held = await _held(session, organisation_id, client_id)
+    now, case_ids = utcnow(), [c.id for c in held.cases]
+    partners = sorted({n.partner_id for n in held.notices if n.kind == "shared"})
+    # Stop what would still go out. These write through SQL; the blanking below is a plain
+    # ORM change of other columns, so the two never overwrite each other.
+    for message in held.messages:
+        if message.status == statuses.CREATED:
+            await transition(
+                session,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.CANCELLED,
+                source="api",
+                detail="client erased",
+            )
+    steps = sum(r.status == reminders.PENDING or r.note != ERASED for r in held.reminders)
+    await reminders.cancel_pending(session, case_ids, ERASED)
+    _blank(held.reminders, note=ERASED)
+    counts = {
+        "message_events": _blank(held.message_events, detail=""),
+        "messages": _blank(
+            held.messages,
+            recipient="",
+            address_lines=[],
+            subject=None,
+            body="",
+            body_without_partner=None,
+            reference=None,
+            failure_reason=None,
+        ),
+        "received_messages": _blank(held.replies, sender="", content="", subject=None),
+        "tasks": _blank(held.tasks, title=ERASED),
+        "consent_records": _blank(held.consents, note=None),
+        "contact_attempts": _blank(held.attempts, note=None),
+        "partner_notices": _blank(held.notices, shared={}),
+        "reminders": steps,
+        "case_events": 0,
+        "cases": _blank(held.cases, reference=None),
+        "clients": _blank(
+            [held.client],
+            first_name=ERASED,
+            last_name=ERASED,
+            phone_number=None,
+            email=None,
+            address_lines=[],
+            no_sms=False,
+            no_letters_at_home=False,
+            shared_phone=False,
+        ),
+    }
+    for event in held.case_events:
+        kept = {k: v for k, v in event.details.items() if k in KEPT_DETAILS}
+        counts["case_events"] += kept != event.details
+        event.details = kept
+    for reply in held.replies:
+        if reply.handled_at is None:
+            reply.handled_at, reply.handled_by = now, erased_by
+    for task in held.tasks:
+        if task.closed_at is None:
+            task.closed_at, task.closed_by = now, erased_by
+    held.client.updated_at = now
+    session.add_all(
+        CaseEvent(
+            organisation_id=organisation_id,
+            case_id=case_id,
+            kind="erased",
+            source="system",
+            details={"counts": dict(counts)},
+            reported_by=erased_by,
+            occurred_at=now,
+        )
+        for case_id in case_ids
+    )
+    await session.flush()
+    # Ids and counts only: personal data never goes into logs.
+    log.info("client %s erased by %s: %s", held.client.id, erased_by, counts)
+    return ErasureReport(held.client.id, erased_by, now, counts, len(held.opt_outs), partners)
+
+
+async def purge_bodies(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    organisation_id: str | None = None,
+) -> int:
+    """Blank the texts of messages that ended more than `retention_days` ago, and of handled
+    replies received that long ago; statuses, times and recipients stay for the reports.
+
+    A message has ended once it is out of flight (final, or `sent`: a posted letter may stay
+    `sent` for good); its age counts from completed_at, else sent_at, else created_at.
+    Replies nobody handled yet wait for a person. Returns the rows blanked. Caller commits.
+    """
+    if retention_days < 1:
+        raise ValueError("retention_days must be at least 1")
+    cutoff = now - timedelta(days=retention_days)
+    ended = func.coalesce(Message.completed_at, Message.sent_at, Message.created_at)
+    messages = (
+        update(Message)
+        .where(
+            Message.status.not_in(sorted(statuses.IN_FLIGHT)),
+            ended < cutoff,
+            # Every rendered message has a body: an empty one was purged or erased already.
+            Message.body != "",
+        )
+        .values(body="", subject=None, body_without_partner=None, address_lines=[])
+    )
+    replies = (
+        update(ReceivedMessage)
+        .where(
+            ReceivedMessage.handled_at.is_not(None),
+            ReceivedMessage.created_at < cutoff,
+            or_(ReceivedMessage.content != "", ReceivedMessage.subject.is_not(None)),
+        )
+        .values(content="", subject=None)
+    )
+    if organisation_id is not None:
+        messages = messages.where(Message.organisation_id == organisation_id)
+        replies = replies.where(ReceivedMessage.organisation_id == organisation_id)
+    sync = {"synchronize_session": False}
+    blanked = await session.execute(messages.returning(Message.id).execution_options(**sync))
+    count = len(blanked.all())
+    blanked = await session.execute(replies.returning(ReceivedMessage.id).execution_options(**sync))
+    return count + len(blanked.all())
+
+
+async def _rows(session: AsyncSession, model: type[Row], *where: ColumnElement[bool]) -> list[Row]:
+    table = cast(Any, model)
+    made = next(getattr(table, name) for name in _MADE_AT if hasattr(table, name))
+    return list(await session.scalars(select(model).where(*where).order_by(made, table.id)))
+
+
+def _blank(rows: Sequence[Base], **values: Any) -> int:
+    """Set `values` on every row; returns how many rows had something to change."""
+    changed = 0
+    for row in rows:
+        if any(getattr(row, name) != value for name, value in values.items()):
+            changed += 1
+            for name, value in values.items():
+                setattr(row, name, value)
+    return changed
+
+
+def _plain(row: Base) -> dict[str, Any]:
+    """A row as JSON-ready values: datetimes as ISO 8601, JSON columns as they are."""
+    values = {c.key: getattr(row, c.key) for c in inspect(type(row)).column_attrs}
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _plains(rows: Iterable[Base]) -> list[dict[str, Any]]:
+    return [_plain(row) for row in rows]
+
+
+async def purge_all(session: AsyncSession, *, now: datetime) -> int:
+    """Every organisation with its own retention period (the daily worker job)."""
+    total = 0
+    for organisation_id, days in await session.execute(
+        select(Organisation.id, Organisation.message_retention_days)
+    ):
+        total += await purge_bodies(
+            session, now=now, retention_days=days, organisation_id=organisation_id
+        )
+    return total
+
+
+def purge_files(folders: Sequence[Path], *, now: datetime, retention_days: int) -> int:
+    """Outbox files and print batches hold bodies and addresses too: the ones older than the
+    retention period go. Files carry no organisation, so the shortest period counts."""
+    cutoff = (now - timedelta(days=retention_days)).timestamp()
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+async def shortest_retention(session: AsyncSession) -> int:
+    days = await session.scalar(select(func.min(Organisation.message_retention_days)))
+    return int(days or DEFAULT_RETENTION_DAYS)

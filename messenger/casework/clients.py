@@ -1,0 +1,86 @@
+"""Clients: only what is needed to reach them, checked like any recipient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.messages.recipients import (
+    InvalidRecipient,
+    normalise_email_address,
+    normalise_phone_number,
+    normalise_postal_address,
+)
+from messenger.platform.models import Client, utcnow
+from messenger.platform.tenancy import own
+from messenger.wording.template_files import LANGUAGES
+
+
+@dataclass(frozen=True)
+class ClientData:
+    first_name: str
+    last_name: str
+    language: str = "nl"
+    phone_number: str | None = None
+    email: str | None = None
+    # Street + number (+ bus), then "postcode municipality": the name line is added here.
+    address: tuple[str, ...] = field(default_factory=tuple)
+    no_sms: bool = False
+    no_letters_at_home: bool = False
+    shared_phone: bool = False
+
+
+def checked(data: ClientData) -> ClientData:
+    """The data in stored form, or InvalidRecipient naming the field."""
+    first, last = " ".join(data.first_name.split()), " ".join(data.last_name.split())
+    if not first:
+        raise InvalidRecipient("first_name", "is required")
+    if not last:
+        raise InvalidRecipient("last_name", "is required")
+    if data.language not in LANGUAGES:
+        raise InvalidRecipient("language", f"must be one of {', '.join(LANGUAGES)}")
+    phone = normalise_phone_number(data.phone_number) if data.phone_number else None
+    email = normalise_email_address(data.email, "email") if data.email else None
+    address: tuple[str, ...] = ()
+    if data.address:
+        lines: list[str | None] = [f"{first} {last}", *data.address]
+        try:
+            address = normalise_postal_address(lines + [None] * (7 - len(lines)), "line ")
+        except InvalidRecipient as exc:
+            # Name the field as the caller sent it: line 1 is the name we put in front.
+            number = int(exc.field.removeprefix("line "))
+            field = "first_name/last_name" if number == 1 else f"address[{number - 2}]"
+            raise InvalidRecipient(field, exc.reason) from None
+    return replace(
+        data, first_name=first, last_name=last, phone_number=phone, email=email, address=address
+    )
+
+
+async def create_client(session: AsyncSession, organisation_id: str, data: ClientData) -> Client:
+    clean = checked(data)
+    client = Client(organisation_id=organisation_id, **_columns(clean))
+    session.add(client)
+    await session.flush()
+    return client
+
+
+async def update_client(
+    session: AsyncSession, organisation_id: str, client_id: str, data: ClientData
+) -> Client:
+    client = await own_client(session, organisation_id, client_id)
+    for name, value in _columns(checked(data)).items():
+        setattr(client, name, value)
+    client.updated_at = utcnow()
+    await session.flush()
+    return client
+
+
+async def own_client(session: AsyncSession, organisation_id: str, client_id: str) -> Client:
+    return await own(session, Client, organisation_id, client_id)
+
+
+def _columns(data: ClientData) -> dict[str, object]:
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    values["address_lines"] = list(values.pop("address"))  # type: ignore[call-overload]
+    return values

@@ -1,0 +1,250 @@
+"""Reminder plans: which steps an organisation sends before a LAC session, on which channels.
+
+A plan is a list of steps, stored as JSON per organisation; without one, the default plan
+below uses the shipped Dutch LAC templates. Each step names its channels in the order to
+try (the first one the client can be reached on wins; the others are the fallback) and a
+template per channel. `fallback_after_hours` moves on to the next channel when the message
+is not delivered in time; `reasons` limits a step to unpaid bills or reconnection cases;
+`needs: "appointment"` skips the step when the case has no appointment to offer.
+
+Most steps are timed from the session. A step with a `trigger` is timed from an event
+instead: `"outcome"` (the outcome of the session is recorded; `attended` and `decisions`
+narrow it down) or `"payment-plan-failed"` (a water company reports it), and then
+`days_after` or `working_days_after` that event, at `at` (or as soon as quiet hours allow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.casework.case_import import REASONS
+from messenger.casework.schedule import Step
+from messenger.platform.models import ReminderPlan, utcnow
+from messenger.wording import template_store
+from messenger.wording.template_files import template_id
+
+CHANNELS = ("sms", "email", "letter")
+MAX_STEP_NAME = 60  # the width of reminders.step
+
+DEFAULT_STEPS: list[dict[str, Any]] = [
+    {
+        "name": "uitnodiging",
+        "days_before": 14,
+        "at": "10:00",
+        "channels": ["letter", "email"],
+        "templates": {"letter": "lac-uitnodiging-brief", "email": "lac-uitnodiging-email"},
+        "reasons": ["unpaid-bills"],
+    },
+    {
+        "name": "uitnodiging-heraansluiting",
+        "days_before": 14,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "heraansluiting-uitnodiging-brief"},
+        "reasons": ["reconnection"],
+    },
+    {
+        "name": "afspraak-voorstel",
+        "days_before": 7,
+        "at": "10:00",
+        "channels": ["sms", "email"],
+        "templates": {"sms": "lac-afspraak-voorstel-sms", "email": "lac-afspraak-voorstel-email"},
+        "needs": "appointment",
+    },
+    {
+        "name": "herinnering",
+        "days_before": 2,
+        "at": "10:00",
+        "channels": ["sms", "email", "letter"],
+        "templates": {
+            "sms": "lac-herinnering-sms",
+            "email": "lac-uitnodiging-email",
+            "letter": "lac-tweede-uitnodiging-brief",
+        },
+        "fallback_after_hours": 4,
+    },
+    {
+        "name": "ochtend",
+        "days_before": 0,
+        "at": "08:00",
+        "channels": ["sms"],
+        "templates": {"sms": "lac-ochtend-sms"},
+    },
+    # Aftercare, from the outcome of the session.
+    {
+        "name": "samenvatting",
+        "trigger": "outcome",
+        "attended": True,
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "lac-opvolging-brief"},
+    },
+    {
+        "name": "doorverwijzing",
+        "trigger": "outcome",
+        "working_days_after": 4,
+        "at": "10:00",
+        "channels": ["email"],
+        "templates": {"email": "nazorg-doorverwijzing-email"},
+    },
+    {
+        "name": "afbetalingsplan-30-dagen",
+        "trigger": "outcome",
+        "decisions": ["payment-plan"],
+        "days_after": 30,
+        "at": "10:00",
+        "channels": ["sms"],
+        "templates": {"sms": "nazorg-afbetalingsplan-sms"},
+    },
+    {
+        "name": "heraansluiting-opvolging",
+        "trigger": "outcome",
+        "reasons": ["reconnection"],
+        "days_after": 7,
+        "at": "10:00",
+        "channels": ["sms", "email"],
+        "templates": {
+            "sms": "heraansluiting-opvolging-sms",
+            "email": "nazorg-doorverwijzing-email",
+        },
+    },
+    # A water company reports a failed payment plan.
+    {
+        "name": "afbetalingsplan-mislukt",
+        "trigger": "payment-plan-failed",
+        "days_after": 0,
+        "channels": ["letter"],
+        "templates": {"letter": "nazorg-afbetalingsplan-mislukt-brief"},
+    },
+]
+TRIGGERS = ("session", "outcome", "payment-plan-failed")
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    timing: Step
+    channels: tuple[str, ...]
+    templates: dict[str, str]  # channel -> template id
+    fallback_after_hours: float | None = None
+    reasons: tuple[str, ...] = REASONS
+    needs_appointment: bool = False
+    # Event-timed steps (see the module docstring); "session" steps use `timing`.
+    trigger: str = "session"
+    days_after: int = 0
+    working_days: bool = False
+    attended: bool | None = None
+    decisions: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.timing.name
+
+
+def parse_steps(raw: list[dict[str, Any]]) -> list[PlanStep]:
+    """Check a plan as given through the API; ValueError names the step and what is wrong."""
+    if not raw:
+        raise ValueError("steps: a plan needs at least one step")
+    steps, names = [], set()
+    for number, item in enumerate(raw, start=1):
+        where = f"steps[{number}]"
+        try:
+            step = _parse_step(item)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if step.name in names:
+            raise ValueError(f"{where}: the name {step.name} is used twice")
+        names.add(step.name)
+        steps.append(step)
+    return steps
+
+
+def _parse_step(item: dict[str, Any]) -> PlanStep:
+    at = item.get("at")
+    name = str(item["name"])
+    if not 1 <= len(name) <= MAX_STEP_NAME:
+        raise ValueError(f"name needs 1 to {MAX_STEP_NAME} characters")
+    trigger = str(item.get("trigger", "session"))
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
+    if trigger == "session":
+        timing = Step(
+            name=name,
+            days_before=int(item.get("days_before", 0)),
+            at=time.fromisoformat(at) if at else None,
+            hours_before=float(item["hours_before"]) if "hours_before" in item else None,
+        )
+    else:
+        # Timed from the event; `timing` only carries the name and the time of day.
+        timing = Step(name=name, days_before=0, at=time.fromisoformat(at) if at else time(9))
+    working = "working_days_after" in item
+    days_after = int(item.get("working_days_after", item.get("days_after", 0)))
+    if days_after < 0:
+        raise ValueError("days_after cannot be negative")
+    channels = tuple(item["channels"])
+    if not channels or any(c not in CHANNELS for c in channels):
+        raise ValueError(f"channels must be some of {', '.join(CHANNELS)}")
+    templates = dict(item["templates"])
+    missing = [c for c in channels if c not in templates]
+    if missing:
+        raise ValueError(f"templates: no template for channel {missing[0]}")
+    reasons = tuple(item.get("reasons") or REASONS)
+    if any(r not in REASONS for r in reasons):
+        raise ValueError(f"reasons must be some of {', '.join(REASONS)}")
+    hours = item.get("fallback_after_hours")
+    return PlanStep(
+        timing=timing,
+        channels=channels,
+        # A name is turned into the shipped template's id; an id is kept as it is.
+        templates={c: _template_ref(templates[c]) for c in channels},
+        fallback_after_hours=float(hours) if hours is not None else None,
+        reasons=reasons,
+        needs_appointment=item.get("needs") == "appointment",
+        trigger=trigger,
+        days_after=days_after,
+        working_days=working,
+        attended=item.get("attended"),
+        decisions=tuple(item.get("decisions") or ()),
+    )
+
+
+def _template_ref(value: str) -> str:
+    return value if len(value) == 36 and value.count("-") == 4 else template_id(value)
+
+
+async def plan_for(session: AsyncSession, organisation_id: str) -> list[PlanStep]:
+    stored = await session.scalar(
+        select(ReminderPlan).where(ReminderPlan.organisation_id == organisation_id)
+    )
+    return parse_steps(stored.steps if stored else DEFAULT_STEPS)
+
+
+async def save_plan(
+    session: AsyncSession, organisation_id: str, steps: list[dict[str, Any]]
+) -> ReminderPlan:
+    # Refuse a bad plan before storing it: every template must exist, of the right kind.
+    for number, step in enumerate(parse_steps(steps), start=1):
+        for channel, template in step.templates.items():
+            found = await template_store.find(session, organisation_id, template)
+            if found is None:
+                raise ValueError(f"steps[{number}]: templates: no {channel} template {template}")
+            if found.template.kind != channel:
+                raise ValueError(
+                    f"steps[{number}]: templates: {found.template.name} is not a {channel} template"
+                )
+    stored = await session.scalar(
+        select(ReminderPlan).where(ReminderPlan.organisation_id == organisation_id)
+    )
+    if stored is None:
+        stored = ReminderPlan(organisation_id=organisation_id, steps=steps)
+        session.add(stored)
+    else:
+        stored.steps = steps
+        stored.updated_at = utcnow()
+    await session.flush()
+    return stored

@@ -1,0 +1,361 @@
+"""Reminders: a plan's steps for each case, sent when due on the first channel that may be used.
+
+- Scheduling (`schedule_case`, `reschedule_session`) writes one pending row per step still
+  ahead, at the Brussels time the plan and the quiet hours give (schedule.py).
+- `send_due` (a worker cron) sends every due reminder. Channels are tried in the plan's order;
+  one is passed over, with the reason noted, when the client cannot be reached on it: no
+  number or address, a safety flag, no consent, an SMS opt-out. The first usable one is sent.
+- `fall_back` looks at sent reminders: an SMS that failed, or was not delivered within the
+  step's `fallback_after_hours`, gets a new reminder on the next channel of the plan.
+Every decision is written on the reminder (`note`), so a social worker can see why.
+Sending twice is harmless: each reminder's message has an idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from messenger.casework.plan_values import plan_values
+from messenger.casework.reachability import cannot_use
+from messenger.casework.reminder_plans import PlanStep, plan_for
+from messenger.casework.schedule import QuietHours, plan_times, working_days_after
+from messenger.messages import consent, statuses
+from messenger.messages.queue import DeliveryQueue
+from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
+from messenger.platform.dates import BRUSSELS
+from messenger.platform.db import Sessions
+from messenger.platform.models import (
+    Case,
+    Client,
+    LacSession,
+    Message,
+    Organisation,
+    Reminder,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+PENDING, SENT, CANCELLED, SKIPPED = "pending", "sent", "cancelled", "skipped"
+QUIET = QuietHours()
+BATCH = 200
+
+
+async def schedule_case(
+    session: AsyncSession, case: Case, lac_session: LacSession, *, now: datetime | None = None
+) -> list[Reminder]:
+    """Pending reminders for every step still ahead (a client added late gets the rest).
+    A step already sent or skipped for this case is not planned again."""
+    done = set(
+        await session.scalars(
+            select(Reminder.step).where(
+                Reminder.case_id == case.id, Reminder.status.in_((SENT, SKIPPED))
+            )
+        )
+    )
+    steps = [
+        s
+        for s in await plan_for(session, case.organisation_id)
+        if s.trigger == "session" and case.reason in s.reasons and s.name not in done
+    ]
+    by_timing = {s.timing: s for s in steps}
+    made = []
+    for timing, due in plan_times(
+        [s.timing for s in steps], lac_session.starts_at, QUIET, now=now or utcnow()
+    ):
+        step = by_timing[timing]
+        reminder = Reminder(
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            step=step.name,
+            due_at=due,
+            channels=list(step.channels),
+        )
+        session.add(reminder)
+        made.append(reminder)
+    await session.flush()
+    return made
+
+
+async def schedule_after(
+    session: AsyncSession,
+    case: Case,
+    trigger: str,
+    moment: datetime,
+    *,
+    attended: bool | None = None,
+    decision: str | None = None,
+) -> list[Reminder]:
+    """Pending reminders for the plan's steps timed from an event (an outcome, a report)."""
+    made = []
+    for step in await plan_for(session, case.organisation_id):
+        if step.trigger != trigger or case.reason not in step.reasons:
+            continue
+        if step.attended is not None and step.attended != attended:
+            continue
+        if step.decisions and decision not in step.decisions:
+            continue
+        day = _local_date(moment)
+        if step.working_days:
+            day = working_days_after(day, step.days_after, QUIET)
+        else:
+            day += timedelta(days=step.days_after)
+        at = step.timing.at or time(9)
+        wall = datetime.combine(day, at, tzinfo=BRUSSELS)
+        due = QUIET.next_allowed(max(wall, moment))
+        reminder = Reminder(
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            step=step.name,
+            due_at=due,
+            channels=list(step.channels),
+        )
+        session.add(reminder)
+        made.append(reminder)
+    await session.flush()
+    return made
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()
+
+
+async def cancel_pending(
+    session: AsyncSession, case_ids: list[str], why: str, *, session_steps_only: bool = False
+) -> int:
+    query = update(Reminder).where(Reminder.case_id.in_(case_ids), Reminder.status == PENDING)
+    if session_steps_only and case_ids:
+        case = await session.get(Case, case_ids[0])
+        names = [
+            s.name
+            for s in (await plan_for(session, case.organisation_id) if case else [])
+            if s.trigger == "session"
+        ]
+        query = query.where(Reminder.step.in_(names))
+    result = await session.execute(
+        query.values(status=CANCELLED, note=why, updated_at=utcnow()).returning(Reminder.id)
+    )
+    return len(result.all())
+
+
+async def reschedule_session(
+    session: AsyncSession, lac_session: LacSession, *, now: datetime | None = None
+) -> int:
+    """The session moved: its open cases' pending steps get new times (or drop out)."""
+    cases = list(
+        await session.scalars(
+            select(Case).where(Case.session_id == lac_session.id, Case.status == "open")
+        )
+    )
+    await cancel_pending(
+        session, [c.id for c in cases], "de zitting is verplaatst", session_steps_only=True
+    )
+    made = 0
+    for case in cases:
+        made += len(await schedule_case(session, case, lac_session, now=now))
+    return made
+
+
+async def send_due(
+    sessions: Sessions, queue: DeliveryQueue | None, *, now: datetime | None = None
+) -> int:
+    now = now or utcnow()
+    async with sessions() as session:
+        due = list(
+            await session.scalars(
+                select(Reminder.id)
+                .where(Reminder.status == PENDING, Reminder.due_at <= now)
+                .order_by(Reminder.due_at)
+                .limit(BATCH)
+            )
+        )
+    for reminder_id in due:
+        async with sessions() as session:
+            await _send_one(session, queue, reminder_id, now)
+    return len(due)
+
+
+async def _send_one(
+    session: AsyncSession, queue: DeliveryQueue | None, reminder_id: str, now: datetime
+) -> None:
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != PENDING:
+        return
+    case = await session.get(Case, reminder.case_id)
+    assert case is not None
+    client = await session.get(Client, case.client_id)
+    lac_session = await session.get(LacSession, case.session_id) if case.session_id else None
+    if (
+        client is None
+        or lac_session is None
+        or case.status != "open"
+        or lac_session.status != "planned"
+    ):
+        await _finish(session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer")
+        return
+    if reminder.due_at < lac_session.starts_at <= now:
+        # A worker that was down must not send "see you tomorrow" after the session.
+        await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen")
+        return
+    if not QUIET.allows(now):
+        # Found outside quiet hours (a worker catching up at night): wait for the morning;
+        # if that is after the session, the check above skips it then.
+        reminder.due_at, reminder.updated_at = QUIET.next_allowed(now), utcnow()
+        await session.commit()
+        return
+    step = next(
+        (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
+    )
+    if step is None:
+        await _finish(session, reminder, SKIPPED, "deze stap staat niet meer in het plan")
+        return
+    if step.needs_appointment and case.appointment_at is None:
+        await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld")
+        return
+    notes = [reminder.note] if reminder.note else []
+    for channel in reminder.channels:
+        why_not = await cannot_use(session, client, channel)
+        if why_not:
+            notes.append(f"{channel}: {why_not}")
+            continue
+        try:
+            message = await _send(
+                session, queue, reminder, step, channel, case, client, lac_session
+            )
+        except RequestRejected as exc:
+            notes.append(f"{channel}: {exc.message}")
+            continue
+        reminder = await session.get(Reminder, reminder_id, populate_existing=True)  # type: ignore[assignment]
+        assert reminder is not None
+        if notes and reminder.channels[0] != channel:
+            notes.append(f"verstuurd via {channel} in de plaats")
+        reminder.channel, reminder.message_id = channel, message.id
+        await _finish(session, reminder, SENT, "; ".join(notes))
+        return
+    await _finish(session, reminder, SKIPPED, "; ".join(notes) or "geen kanaal mogelijk")
+
+
+async def _finish(session: AsyncSession, reminder: Reminder, status: str, note: str) -> None:
+    reminder.status, reminder.note, reminder.updated_at = status, note, utcnow()
+    await session.commit()
+
+
+async def _send(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    reminder: Reminder,
+    step: PlanStep,
+    channel: str,
+    case: Case,
+    client: Client,
+    lac_session: LacSession,
+) -> Message:
+    organisation = await session.get(Organisation, case.organisation_id)
+    block = await consent.partner_block(session, client.id, case.partner_id)
+    recipient = {"sms": client.phone_number, "email": client.email}.get(channel) or ""
+    return await accept(
+        session,
+        queue,
+        Origin(case.organisation_id),
+        SendRequest(
+            kind=channel,
+            template_id=step.templates[channel],
+            recipient=recipient,
+            personalisation=await plan_values(session, case, client, lac_session, organisation),
+            language=client.language,
+            idempotency_key=f"reminder:{reminder.id}:{channel}",
+            partner=block[1] if block else None,
+            partner_id=block[0] if block else None,
+            client_id=client.id,
+            case_id=case.id,
+        ),
+    )
+
+
+async def fall_back(
+    sessions: Sessions, queue: DeliveryQueue | None, *, now: datetime | None = None
+) -> int:
+    """New reminders on the next channel for sent ones whose message failed or stalled."""
+    now = now or utcnow()
+    made = 0
+    async with sessions() as session:
+        waiting = (statuses.CREATED, statuses.SENDING, statuses.PENDING, statuses.SENT)
+        fallback = aliased(Reminder)
+        sent = list(
+            await session.execute(
+                select(Reminder, Message)
+                .join(Message, Message.id == Reminder.message_id)
+                .where(Reminder.status == SENT)
+                # Only what can still fall back: a failure, or an SMS still on its way.
+                .where(
+                    or_(
+                        Message.status.in_(statuses.FAILURES),
+                        and_(Message.kind == "sms", Message.status.in_(waiting)),
+                    )
+                )
+                .where(~exists().where(fallback.fallback_of == Reminder.id))
+                .order_by(Reminder.updated_at)
+                .limit(BATCH)
+            )
+        )
+        for reminder, message in sent:
+            remaining = (
+                reminder.channels[reminder.channels.index(reminder.channel) + 1 :]
+                if reminder.channel in reminder.channels
+                else []
+            )
+            if not remaining:
+                continue
+            why = await _needs_fallback(session, reminder, message, now)
+            if why is None or await _session_started(session, reminder, now):
+                continue
+            session.add(
+                Reminder(
+                    organisation_id=reminder.organisation_id,
+                    case_id=reminder.case_id,
+                    step=reminder.step,
+                    due_at=QUIET.next_allowed(now),
+                    channels=remaining,
+                    fallback_of=reminder.id,
+                    note=f"{reminder.channel}: {why}",
+                )
+            )
+            made += 1
+        await session.commit()
+    if made:
+        await send_due(sessions, queue, now=now)
+    return made
+
+
+async def _session_started(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
+    """A step meant for before the session has no use once it began."""
+    case = await session.get(Case, reminder.case_id)
+    lac = await session.get(LacSession, case.session_id) if case and case.session_id else None
+    return lac is not None and reminder.due_at < lac.starts_at <= now
+
+
+async def _needs_fallback(
+    session: AsyncSession, reminder: Reminder, message: Message, now: datetime
+) -> str | None:
+    if message.status in statuses.FAILURES:
+        return f"mislukt ({message.status})"
+    case = await session.get(Case, reminder.case_id)
+    if case is None:
+        return None
+    steps = {s.name: s for s in await plan_for(session, case.organisation_id)}
+    step = steps.get(reminder.step)
+    if step is None or step.fallback_after_hours is None or message.kind != "sms":
+        return None
+    waiting = message.status in (
+        statuses.CREATED,
+        statuses.SENDING,
+        statuses.PENDING,
+        statuses.SENT,
+    )
+    if waiting and message.created_at + timedelta(hours=step.fallback_after_hours) <= now:
+        return f"niet afgeleverd binnen {step.fallback_after_hours:g} uur"
+    return None

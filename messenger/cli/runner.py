@@ -1,0 +1,95 @@
+"""Running the API and a worker in one process (one-machine mode, the demo and tests).
+
+This is the composition root: the one place in messenger/ that starts the worker door.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import uvicorn
+from arq.worker import Worker
+
+from messenger.api import create_app
+from messenger.messages.outbound import ChannelSet
+from messenger.platform.settings import Settings
+
+STARTUP_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class RunningServices:
+    base_url: str
+    server: uvicorn.Server | None
+    worker: Worker | None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def running_worker(
+    settings: Settings, redis_url: str, *, channels: ChannelSet | None = None
+) -> AsyncIterator[Worker]:
+    from worker.settings import create_worker  # the worker door imports messenger, not back
+
+    worker = create_worker(
+        settings, redis_url, extra_ctx={"channels": channels} if channels else {}
+    )
+    task = asyncio.create_task(worker.async_run())
+    try:
+        yield worker
+    finally:
+        await stop_worker(worker, task)
+
+
+async def stop_worker(worker: Worker, task: asyncio.Task[None], grace: float = 10.0) -> None:
+    """Stop taking jobs, let running ones finish (bounded), then close."""
+    worker.allow_pick_jobs = False
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=grace)
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker.close()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+@contextlib.asynccontextmanager
+async def running_api(
+    settings: Settings, redis_url: str | None, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[uvicorn.Server]:
+    port = port or free_port(host)
+    config = uvicorn.Config(
+        create_app(settings, redis_url=redis_url),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
+            while not server.started:
+                if task.done():
+                    task.result()  # raises the startup error
+                    raise RuntimeError("API server stopped during startup")
+                await asyncio.sleep(0.05)
+        yield server
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def server_url(server: uvicorn.Server) -> str:
+    return f"http://{server.config.host}:{server.config.port}"

@@ -1,0 +1,226 @@
+"""Consent: the one place that says whether Messenger may text, email, or share with a partner.
+
+The current state is the latest record per client, purpose and partner, never a loose flag.
+Recording "share with partner P" sends P a shared-contact notice with only the consented
+details; withdrawing sends a withdrawal notice and takes P's block out of every message not
+yet sent (the body without it is kept beside each such message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.messages import statuses
+from messenger.messages.queue import DeliveryQueue
+from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.models import (
+    Client,
+    ConsentRecord,
+    Message,
+    Organisation,
+    Partner,
+    PartnerNotice,
+    utcnow,
+)
+from messenger.wording.template_files import template_id
+
+SMS, EMAIL, SHARE = "sms", "email", "share-partner"
+PURPOSES = (SMS, EMAIL, SHARE)
+METHODS = ("in-person", "phone", "paper", "sms", "email")
+SHAREABLE = ("name", "phone", "email", "address")
+_LABELS = {"name": "Naam", "phone": "Telefoon", "email": "E-mail", "address": "Adres"}
+NOTICE_TEMPLATES = {
+    "shared": template_id("partner-contact-gedeeld-email"),
+    "withdrawn": template_id("partner-contact-ingetrokken-email"),
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    purpose: str
+    given: bool
+    method: str
+    recorded_by: str
+    partner_id: str | None = None
+    fields: tuple[str, ...] = ()
+    note: str | None = None
+
+
+async def latest(
+    session: AsyncSession, client_id: str, purpose: str, partner_id: str | None = None
+) -> ConsentRecord | None:
+    query = select(ConsentRecord).where(
+        ConsentRecord.client_id == client_id, ConsentRecord.purpose == purpose
+    )
+    if partner_id is not None:
+        query = query.where(ConsentRecord.partner_id == partner_id)
+    return await session.scalar(query.order_by(ConsentRecord.id.desc()).limit(1))
+
+
+async def allows(
+    session: AsyncSession, client_id: str, purpose: str, partner_id: str | None = None
+) -> bool:
+    found = await latest(session, client_id, purpose, partner_id)
+    return bool(found and found.given)
+
+
+async def partner_block(
+    session: AsyncSession, client_id: str, partner_id: str | None
+) -> tuple[str, dict[str, str]] | None:
+    """The partner's details for the client's messages, only with consent on record now."""
+    if partner_id is None or not await allows(session, client_id, SHARE, partner_id):
+        return None
+    partner = await session.get(Partner, partner_id)
+    if partner is None:
+        return None
+    return partner.id, {
+        "name": partner.name,
+        "phone": partner.phone,
+        "address": partner.address,
+        "opening_hours": partner.opening_hours,
+    }
+
+
+async def record(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    client: Client,
+    statement: Statement,
+) -> ConsentRecord:
+    """Store one statement; for sharing, tell the partner. Commits."""
+    _check(statement)
+    partner = None
+    if statement.purpose == SHARE:
+        partner = await session.get(Partner, statement.partner_id)
+        if partner is None or partner.organisation_id != client.organisation_id:
+            raise LookupError("partner_id: no such partner in this organisation")
+    if statement.given and partner is not None and not _shared_details(client, statement.fields):
+        raise ValueError("fields: the client has none of these details to share")
+    before = await latest(session, client.id, statement.purpose, statement.partner_id)
+    entry = ConsentRecord(
+        organisation_id=client.organisation_id,
+        client_id=client.id,
+        purpose=statement.purpose,
+        partner_id=statement.partner_id,
+        fields=list(statement.fields),
+        given=statement.given,
+        method=statement.method,
+        recorded_by=statement.recorded_by,
+        note=statement.note,
+        recorded_at=utcnow(),
+    )
+    session.add(entry)
+    await session.flush()
+    changed = before is None or before.given != statement.given or before.fields != entry.fields
+    if partner is not None and not statement.given:
+        await _remove_partner_block(session, client.id, partner.id)
+    await session.commit()
+    if partner is not None and changed and (statement.given or before is not None):
+        await _notify_partner(session, queue, client, partner, entry)
+    return entry
+
+
+def _check(statement: Statement) -> None:
+    if statement.purpose not in PURPOSES:
+        raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}")
+    if statement.method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    if (statement.purpose == SHARE) != (statement.partner_id is not None):
+        raise ValueError("partner_id goes with purpose share-partner, and only with it")
+    unknown = set(statement.fields) - set(SHAREABLE)
+    if unknown:
+        raise ValueError(f"fields: {sorted(unknown)[0]} is not one of {', '.join(SHAREABLE)}")
+    if statement.purpose == SHARE and statement.given and not statement.fields:
+        raise ValueError("fields: say which details the client agreed to share")
+    if statement.purpose != SHARE and statement.fields:
+        raise ValueError("fields go with purpose share-partner only")
+
+
+async def _remove_partner_block(session: AsyncSession, client_id: str, partner_id: str) -> None:
+    """Messages not yet sent lose the block; a worker racing us re-checks at send time."""
+    await session.execute(
+        update(Message)
+        .where(
+            Message.client_id == client_id,
+            Message.partner_id == partner_id,
+            Message.status == statuses.CREATED,
+            Message.body_without_partner.is_not(None),
+        )
+        .values(body=Message.body_without_partner, partner_id=None, body_without_partner=None)
+    )
+
+
+async def _notify_partner(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    client: Client,
+    partner: Partner,
+    entry: ConsentRecord,
+) -> None:
+    organisation = await session.get(Organisation, client.organisation_id)
+    ocmw = organisation.name if organisation else "het OCMW"
+    kind = "shared" if entry.given else "withdrawn"
+    shared = _shared_details(client, entry.fields) if entry.given else {}
+    # A withdrawal names the sharing it takes back: the latest one.
+    last_shared = await session.scalar(
+        select(PartnerNotice)
+        .where(
+            PartnerNotice.client_id == client.id,
+            PartnerNotice.partner_id == partner.id,
+            PartnerNotice.kind == "shared",
+        )
+        .order_by(PartnerNotice.created_at.desc())
+        .limit(1)
+    )
+    values: dict[str, Any] = {
+        "partner_naam": partner.name,
+        "ocmw": ocmw,
+        "maatschappelijk_werker": (organisation and organisation.contact_name) or ocmw,
+        "telefoon": (organisation and organisation.contact_phone) or "het OCMW",
+    }
+    if entry.given:
+        values["gedeeld"] = "\n".join(f"{_LABELS[k]}: {v}" for k, v in shared.items())
+        values["reden"] = "Deze persoon wil graag hulp bij een gesprek met het OCMW."
+    else:
+        when = last_shared.created_at if last_shared else entry.recorded_at
+        values["datum_melding"] = when.date().isoformat()
+    message = await accept(
+        session,
+        queue,
+        Origin(client.organisation_id),
+        SendRequest(
+            kind="email",
+            template_id=NOTICE_TEMPLATES[kind],
+            recipient=partner.notice_email,
+            personalisation=values,
+            idempotency_key=f"partner-notice:{entry.id}",
+            client_id=client.id,
+        ),
+    )
+    session.add(
+        PartnerNotice(
+            organisation_id=client.organisation_id,
+            partner_id=partner.id,
+            client_id=client.id,
+            consent_id=entry.id,
+            kind=kind,
+            shared=shared,
+            message_id=message.id,
+        )
+    )
+    await session.commit()
+
+
+def _shared_details(client: Client, fields: Sequence[str]) -> dict[str, str]:
+    details = {
+        "name": f"{client.first_name} {client.last_name}",
+        "phone": client.phone_number or "",
+        "email": client.email or "",
+        "address": ", ".join(client.address_lines[1:]) if client.address_lines else "",
+    }
+    return {key: details[key] for key in SHAREABLE if key in fields and details[key]}

@@ -1,0 +1,326 @@
+"""Delivering one message: the body of the queue job.
+
+The job may run twice, at once or after a crash. Only the run that moves the message from
+`created` to `sending` calls the provider. A run that finds it `sending`:
+- within the send lease: another worker is on it; do nothing;
+- past the lease, with no provider reference: the earlier run died during the provider call.
+  We never resend blindly: we ask the channel (`lookup`) and record what it knows, or
+  `technical-failure` when it does not know, so a person can decide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+
+from channels.base import PermanentError, RecipientOptedOut, SendResult, TransientError
+from messenger.messages import consent, opt_outs, statuses
+from messenger.messages.lifecycle import note, transition
+from messenger.messages.outbound import ChannelSet, outgoing
+from messenger.messages.rate_limit import RateLimiter
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, Organisation, utcnow
+from messenger.platform.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the job should do next: nothing, or run again after `retry_in` seconds."""
+
+    note: str
+    retry_in: float | None = None
+
+
+class Delivery:
+    def __init__(
+        self,
+        sessions: Sessions,
+        channels: ChannelSet,
+        settings: Settings,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self.settings = settings
+        self.limiter = limiter
+
+    async def run(self, message_id: str, *, now: datetime | None = None) -> Outcome:
+        now = now or utcnow()
+        async with self.sessions() as session:
+            message = await session.get(Message, message_id)
+            organisation = (
+                await session.get(Organisation, message.organisation_id) if message else None
+            )
+        if message is None:
+            return Outcome("no such message")
+        if message.status == statuses.SENDING:
+            return await self._recover(message, now)
+        if message.status != statuses.CREATED:
+            return Outcome(f"already {message.status}")
+        if message.next_attempt_at and message.next_attempt_at > now:
+            return Outcome("not due yet", (message.next_attempt_at - now).total_seconds())
+        return await self._attempt(message, organisation, now)
+
+    async def _attempt(
+        self, message: Message, organisation: Organisation | None, now: datetime
+    ) -> Outcome:
+        channel = self.channels.for_message(message)
+        attempt = message.attempts + 1
+        if message.kind == "sms" and await self._opted_out(message):
+            return Outcome("recipient opted out")
+        plan_message = message.case_id and message.client_id and message.kind in ("sms", "email")
+        if plan_message and await self._consent_withdrawn(message):
+            return Outcome("consent withdrawn")
+        if message.partner_id and message.client_id:
+            message = await self._without_withdrawn_partner(message)
+        outgoing_message = outgoing(message, self.settings, organisation)
+        if self.limiter is not None and message.kind == "sms" and channel.name != "sandbox":
+            # Reserve a slot before claiming, so a rate-limited job leaves no trace.
+            key = f"{channel.name}:{outgoing_message.sender or 'default'}"
+            reserved, wait = await self.limiter.reserve(key)
+            if not reserved:
+                return Outcome("rate limited", wait)
+            await asyncio.sleep(wait)
+        async with self.sessions() as session:
+            claimed = await transition(
+                session,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.SENDING,
+                source="worker",
+                detail=f"attempt {attempt} via {channel.name}",
+                at=now,
+                attempts=attempt,
+                sending_started_at=now,
+                channel=channel.name,
+            )
+            await session.commit()
+        if not claimed:
+            return Outcome("claimed by another run")
+        try:
+            async with asyncio.timeout(self.settings.send_timeout_seconds):
+                result = await channel.send(outgoing_message)
+        except (TransientError, TimeoutError) as exc:
+            reason = exc.reason if isinstance(exc, TransientError) else "provider timed out"
+            return await self._after_transient(message.id, attempt, reason)
+        except PermanentError as exc:
+            await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)
+            if isinstance(exc, RecipientOptedOut):
+                async with self.sessions() as session:
+                    opt_outs.record(
+                        session,
+                        message.organisation_id,
+                        message.recipient,
+                        opted_out=True,
+                        source="provider",
+                    )
+                    await session.commit()
+            return Outcome("permanent failure")
+        except Exception as exc:
+            # A bug, not a provider answer: stop rather than risk sending twice.
+            log.exception("unexpected error delivering message %s", message.id)
+            await self._finish(message.id, statuses.TECHNICAL_FAILURE, type(exc).__name__)
+            return Outcome("technical failure")
+        await self._accepted(message.id, result)
+        return Outcome(result.status)
+
+    async def _after_transient(self, message_id: str, attempt: int, reason: str) -> Outcome:
+        if attempt >= self.settings.max_attempts:
+            await self._finish(
+                message_id,
+                statuses.TECHNICAL_FAILURE,
+                f"gave up after {attempt} attempts: {reason}",
+            )
+            return Outcome("retries exhausted")
+        delay = self.backoff(attempt)
+        async with self.sessions() as session:
+            await transition(
+                session,
+                message_id,
+                expected=statuses.SENDING,
+                new=statuses.CREATED,
+                source="worker",
+                detail=f"{reason}; retry in {delay:.0f} s",
+                next_attempt_at=utcnow() + timedelta(seconds=delay),
+                sending_started_at=None,
+            )
+            await session.commit()
+        return Outcome("will retry", delay)
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential, capped, with jitter so a burst of failures does not retry in step."""
+        base: float = self.settings.retry_base_seconds * 2.0 ** (attempt - 1)
+        capped = min(self.settings.retry_max_seconds, base)
+        return capped * random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
+
+    async def _consent_withdrawn(self, message: Message) -> bool:
+        """The client withdrew consent for this channel: a withdrawal stops all further use
+        , a message made before it included."""
+        assert message.client_id
+        async with self.sessions() as session:
+            found = await consent.latest(session, message.client_id, message.kind)
+            if found is None or found.given:
+                return False
+            await transition(
+                session,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.CANCELLED,
+                source="worker",
+                detail=f"consent for {message.kind} withdrawn before sending",
+            )
+            await session.commit()
+        return True
+
+    async def _without_withdrawn_partner(self, message: Message) -> Message:
+        """Consent withdrawn since the message was made: send it without the partner block."""
+        assert message.client_id and message.partner_id
+        async with self.sessions() as session:
+            if await consent.allows(session, message.client_id, consent.SHARE, message.partner_id):
+                return message
+            await session.execute(
+                update(Message)
+                .where(
+                    Message.id == message.id,
+                    Message.status == statuses.CREATED,
+                    Message.partner_id == message.partner_id,
+                )
+                .values(
+                    body=func.coalesce(Message.body_without_partner, Message.body),
+                    partner_id=None,
+                    body_without_partner=None,
+                )
+            )
+            await session.commit()
+            fresh = await session.get(Message, message.id, populate_existing=True)
+        return fresh or message
+
+    async def _opted_out(self, message: Message) -> bool:
+        """The number said STOP after this message was made: fail it without sending."""
+        async with self.sessions() as session:
+            if not await opt_outs.opted_out_since(
+                session, message.organisation_id, message.recipient, message.created_at
+            ):
+                return False
+            await transition(
+                session,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.PERMANENT_FAILURE,
+                source="worker",
+                detail="recipient opted out of text messages",
+                failure_reason="opted out",
+            )
+            await session.commit()
+        return True
+
+    async def _accepted(self, message_id: str, result: SendResult) -> None:
+        values: dict[str, Any] = {
+            "provider_reference": result.provider_reference,
+            "sent_at": utcnow(),
+        }
+        async with self.sessions() as session:
+            if result.status == statuses.SENDING:
+                # Taken by the provider; its receipts move the message on (receipts.py).
+                moved = await note(
+                    session,
+                    message_id,
+                    status=statuses.SENDING,
+                    source="worker",
+                    detail=result.detail,
+                    **values,
+                )
+            else:
+                moved = await transition(
+                    session,
+                    message_id,
+                    expected=statuses.SENDING,
+                    new=result.status,
+                    source="worker",
+                    detail=result.detail,
+                    **values,
+                )
+            await session.commit()
+        if not moved:
+            # A receipt that came before this answer has already moved the message on;
+            # keep what only this answer knows.
+            async with self.sessions() as session:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message_id, Message.sent_at.is_(None))
+                    .values(sent_at=values["sent_at"])
+                )
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message_id, Message.provider_reference.is_(None))
+                    .values(provider_reference=result.provider_reference)
+                )
+                await session.commit()
+
+    async def _finish(self, message_id: str, status: str, reason: str) -> None:
+        async with self.sessions() as session:
+            await transition(
+                session,
+                message_id,
+                expected=statuses.SENDING,
+                new=status,
+                source="worker",
+                detail=reason,
+                failure_reason=reason,
+            )
+            await session.commit()
+
+    async def _recover(self, message: Message, now: datetime) -> Outcome:
+        if message.provider_reference:
+            return Outcome("with the provider; waiting for its receipt")
+        started = message.sending_started_at or message.updated_at
+        lease = timedelta(seconds=self.settings.send_lease_seconds)
+        if now - started < lease:
+            return Outcome("being sent by another run")
+        return await recover_abandoned(self, message)
+
+
+async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
+    """A run died during the provider call: record what the provider knows, never resend."""
+    channel = delivery.channels.for_message(message)
+    try:
+        async with asyncio.timeout(delivery.settings.send_timeout_seconds):
+            known = await channel.lookup(message.id)
+    except (TransientError, TimeoutError):
+        return Outcome(
+            "provider unreachable; will look again", delivery.settings.retry_base_seconds
+        )
+    async with delivery.sessions() as session:
+        if known is not None:
+            await transition(
+                session,
+                message.id,
+                expected=statuses.SENDING,
+                new=known.status,
+                source="reconciler",
+                detail=f"provider had it after an interrupted send; {known.detail}".strip("; "),
+                provider_reference=known.provider_reference,
+                sent_at=utcnow(),
+            )
+            note = f"reconciled as {known.status}"
+        else:
+            await transition(
+                session,
+                message.id,
+                expected=statuses.SENDING,
+                new=statuses.TECHNICAL_FAILURE,
+                source="reconciler",
+                detail="interrupted during the provider call; not resent to avoid a duplicate",
+                failure_reason="interrupted send",
+            )
+            note = "technical failure after interrupted send"
+        await session.commit()
+    return Outcome(note)

@@ -1,0 +1,54 @@
+"""SMS opt-outs: a number that replied STOP (or that Twilio reports as opted out) gets no
+more text messages from that organisation, until it sends START. The current state is the
+latest record, never a loose flag, so the history of who said what and when stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.platform.models import OptOutRecord, utcnow
+
+
+def record(
+    session: AsyncSession, organisation_id: str, phone_number: str, *, opted_out: bool, source: str
+) -> OptOutRecord:
+    entry = OptOutRecord(
+        organisation_id=organisation_id,
+        phone_number=phone_number,
+        opted_out=opted_out,
+        source=source,
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+async def latest(
+    session: AsyncSession, organisation_id: str, phone_number: str
+) -> OptOutRecord | None:
+    return await session.scalar(
+        select(OptOutRecord)
+        .where(
+            OptOutRecord.organisation_id == organisation_id,
+            OptOutRecord.phone_number == phone_number,
+        )
+        .order_by(OptOutRecord.id.desc())
+        .limit(1)
+    )
+
+
+async def is_opted_out(session: AsyncSession, organisation_id: str, phone_number: str) -> bool:
+    found = await latest(session, organisation_id, phone_number)
+    return bool(found and found.opted_out)
+
+
+async def opted_out_since(
+    session: AsyncSession, organisation_id: str, phone_number: str, moment: datetime
+) -> bool:
+    """Opted out now, and said so after `moment` (a message made before the STOP)."""
+    found = await latest(session, organisation_id, phone_number)
+    return bool(found and found.opted_out and found.created_at >= moment)

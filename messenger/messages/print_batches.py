@@ -1,0 +1,252 @@
+"""Print batches: the day's letters as one PDF and a CSV manifest, posted by a person.
+
+Letters for print wait in `sending` (channels/letter_print.py). After the day's cut-off
+(MESSENGER_PRINT_CUTOFF, Brussels time) the reconciler collates every waiting letter made
+before it, per organisation, into a batch. Posting the batch moves its letters to `sent`;
+a letter that comes back is marked `returned-letter` (receipts.py: forward only).
+
+Collating is safe to repeat: letters are claimed for a batch in one guarded update before
+anything is rendered, and a batch whose files were not written yet is rendered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.letter_pdf import ENVELOPES, render_batch
+from messenger.messages import receipts, statuses
+from messenger.messages.lifecycle import transition
+from messenger.messages.outbound import outgoing
+from messenger.messages.recipients import postcode_of
+from messenger.platform.dates import BRUSSELS
+from messenger.platform.db import Sessions
+from messenger.platform.models import Message, Organisation, PrintBatch, new_id, utcnow
+from messenger.platform.settings import Settings
+
+RENDERING = "rendering"
+READY = "ready"
+POSTED = "posted"
+MAX_LETTERS = 500
+MANIFEST_HEADER = ("sequence", "notification_id", "pages", "postcode", "envelope", "reference")
+# Closed envelope without logo: neighbours in an apartment block need not know (seeds/000).
+ENVELOPE_NOTE = "gesloten omslag met venster, zonder logo"
+
+
+class BatchError(ValueError):
+    """The batch cannot do that now; the message says why."""
+
+
+@dataclass(frozen=True)
+class BatchFiles:
+    pdf: Path
+    manifest: Path
+
+
+def files_of(settings: Settings, batch_id: str) -> BatchFiles:
+    return BatchFiles(
+        pdf=settings.print_dir / f"{batch_id}.pdf",
+        manifest=settings.print_dir / f"{batch_id}.csv",
+    )
+
+
+def latest_cutoff(settings: Settings, now: datetime) -> datetime:
+    """The most recent cut-off moment at or before `now` (today's, or yesterday's)."""
+    hour, minute = (int(part) for part in settings.print_cutoff.split(":"))
+    local = now.astimezone(BRUSSELS)
+    today = datetime.combine(local.date(), time(hour, minute), tzinfo=BRUSSELS)
+    cutoff = today if local >= today else today - timedelta(days=1)
+    return cutoff.astimezone(now.tzinfo)
+
+
+async def collate(
+    sessions: Sessions, settings: Settings, *, now: datetime | None = None
+) -> list[str]:
+    """Make today's batches; returns their ids. Also finishes batches a crash left half-made."""
+    now = now or utcnow()
+    cutoff = latest_cutoff(settings, now)
+    made: list[str] = []
+    async with sessions() as session:
+        organisations = list(
+            await session.scalars(
+                select(Message.organisation_id)
+                .where(_waiting(), Message.created_at < cutoff)
+                .distinct()
+            )
+        )
+        unfinished = list(
+            await session.scalars(select(PrintBatch.id).where(PrintBatch.status == RENDERING))
+        )
+    for organisation_id in organisations:
+        batch_id = await _claim(sessions, organisation_id, cutoff)
+        if batch_id:
+            unfinished.append(batch_id)
+    for batch_id in unfinished:
+        await _render(sessions, settings, batch_id)
+        made.append(batch_id)
+    return made
+
+
+def _waiting() -> ColumnElement[bool]:
+    return and_(
+        Message.kind == "letter",
+        Message.channel == "print",
+        Message.status == statuses.SENDING,
+        Message.print_batch_id.is_(None),
+    )
+
+
+async def _claim(sessions: Sessions, organisation_id: str, cutoff: datetime) -> str | None:
+    async with sessions() as session:
+        ids = list(
+            await session.scalars(
+                select(Message.id)
+                .where(_waiting(), Message.organisation_id == organisation_id)
+                .where(Message.created_at < cutoff)
+                .order_by(Message.created_at, Message.id)
+                .limit(MAX_LETTERS)
+            )
+        )
+        if not ids:
+            return None
+        batch = PrintBatch(
+            id=new_id(),
+            organisation_id=organisation_id,
+            status=RENDERING,
+            letter_count=0,
+            page_count=0,
+        )
+        session.add(batch)
+        await session.flush()
+        claimed = await session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), _waiting())
+            .values(print_batch_id=batch.id)
+            .returning(Message.id)
+        )
+        batch.letter_count = len(claimed.all())
+        await session.commit()
+        return batch.id
+
+
+async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None:
+    async with sessions() as session:
+        letters = list(
+            await session.scalars(
+                select(Message)
+                .where(Message.print_batch_id == batch_id)
+                .order_by(Message.created_at, Message.id)
+            )
+        )
+        batch = await session.get(PrintBatch, batch_id)
+        assert batch is not None
+        organisation = await session.get(Organisation, batch.organisation_id)
+    # WeasyPrint is CPU-bound (a 500-letter batch takes seconds): keep the loop free.
+    rendered = await asyncio.to_thread(
+        render_batch,
+        [outgoing(m, settings, organisation) for m in letters],
+        window=ENVELOPES[settings.envelope],
+    )
+    files = files_of(settings, batch_id)
+    _write(files.pdf, rendered.pdf)
+    _write(files.manifest, _manifest(letters, rendered.pages))
+    async with sessions() as session:
+        await session.execute(
+            update(PrintBatch)
+            .where(PrintBatch.id == batch_id, PrintBatch.status == RENDERING)
+            .values(status=READY, letter_count=len(letters), page_count=sum(rendered.pages))
+        )
+        await session.commit()
+
+
+def _manifest(letters: list[Message], pages: tuple[int, ...]) -> bytes:
+    """No names or streets: the addresses are in the PDF; this is for counting and checks."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MANIFEST_HEADER)
+    for sequence, (letter, count) in enumerate(zip(letters, pages, strict=True), start=1):
+        postcode = postcode_of(letter.address_lines) or ""
+        writer.writerow(
+            (sequence, letter.id, count, postcode, ENVELOPE_NOTE, letter.reference or "")
+        )
+    return out.getvalue().encode()
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+async def find(session: AsyncSession, organisation_id: str, batch_id: str) -> PrintBatch | None:
+    return await session.scalar(
+        select(PrintBatch).where(
+            PrintBatch.id == batch_id, PrintBatch.organisation_id == organisation_id
+        )
+    )
+
+
+async def mark_posted(session: AsyncSession, organisation_id: str, batch_id: str) -> int:
+    """The batch went to the post: its letters become `sent`. Returns how many moved."""
+    batch = await find(session, organisation_id, batch_id)
+    if batch is None:
+        raise LookupError("No result found")
+    if batch.status != READY:
+        raise BatchError(f"print batch is {batch.status}; only a ready batch can be posted")
+    now = utcnow()
+    await session.execute(
+        update(PrintBatch)
+        .where(PrintBatch.id == batch_id, PrintBatch.status == READY)
+        .values(status=POSTED, posted_at=now)
+    )
+    moved = 0
+    for message_id in list(
+        await session.scalars(select(Message.id).where(Message.print_batch_id == batch_id))
+    ):
+        moved += await transition(
+            session,
+            message_id,
+            expected=statuses.SENDING,
+            new=statuses.SENT,
+            source="print",
+            detail=f"posted in print batch {batch_id}",
+            sent_at=now,
+        )
+    await session.commit()
+    return moved
+
+
+async def own_letter(session: AsyncSession, organisation_id: str, message_id: str) -> Message:
+    """The organisation's letter, or LookupError (another organisation's is not there)."""
+    message = await session.scalar(
+        select(Message).where(
+            Message.id == message_id,
+            Message.organisation_id == organisation_id,
+            Message.kind == "letter",
+        )
+    )
+    if message is None:
+        raise LookupError("No result found")
+    return message
+
+
+async def mark_returned(
+    session: AsyncSession, organisation_id: str, message_id: str, reason: str = ""
+) -> str:
+    """A letter came back (moved, unknown address): `returned-letter`, forward only."""
+    message = await own_letter(session, organisation_id, message_id)
+    detail = "returned to sender" + (f": {reason}" if reason else "")
+    result = await receipts.apply_receipt(
+        session, message.id, statuses.RETURNED_LETTER, source="post", detail=detail
+    )
+    await session.commit()
+    return result

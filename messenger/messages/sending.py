@@ -1,0 +1,220 @@
+"""Accepting a message: check the recipient and the values, render, store, then queue.
+
+Nothing is half-written: every check runs before the one insert, and the row is committed
+before its job is queued.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.messages import lifecycle, opt_outs, recipients, statuses
+from messenger.messages.queue import DeliveryQueue
+from messenger.platform.models import ApiKey, Message, Organisation, new_id, utcnow
+from messenger.wording import rendering, template_store
+from messenger.wording.sms_encoding import transliterate
+from messenger.wording.template_files import DEFAULT_LANGUAGE, LANGUAGES
+
+ADDRESS_FIELDS = tuple(f"address_line_{n}" for n in range(1, 8))
+
+
+class RequestRejected(ValueError):
+    """A 400: `error` is Notify's error name, `message` says what to fix."""
+
+    def __init__(self, message: str, *, error: str = "BadRequestError") -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who asks for the message: an API key, or Messenger itself (confirmations, plans)."""
+
+    organisation_id: str
+    key_type: str = "live"
+    api_key_id: str | None = None
+
+    @classmethod
+    def of_key(cls, key: ApiKey) -> Origin:
+        return cls(organisation_id=key.organisation_id, key_type=key.key_type, api_key_id=key.id)
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    kind: str
+    template_id: str
+    # sms: phone number; email: address; letter: unused (address is in personalisation).
+    recipient: str = ""
+    personalisation: Mapping[str, Any] = field(default_factory=dict)
+    reference: str | None = None
+    language: str = DEFAULT_LANGUAGE
+    idempotency_key: str | None = None
+    # The partner block, from the client's recorded consent at send time; never from the
+    # caller's personalisation (rendering.render refuses that).
+    partner: Mapping[str, Any] | None = None
+    partner_id: str | None = None
+    # Who and what it is for (reminder plans, partner notices); None for plain API sends.
+    client_id: str | None = None
+    case_id: str | None = None
+
+
+async def accept(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    origin: Origin,
+    request: SendRequest,
+    *,
+    respect_opt_out: bool = True,
+) -> Message:
+    """Check, render, store and queue one message. `respect_opt_out=False` only for the
+    confirmation of a STOP itself."""
+    if request.idempotency_key:
+        existing = await _by_idempotency_key(
+            session, origin.organisation_id, request.idempotency_key
+        )
+        if existing is not None:
+            return existing
+    message = await _build(session, origin, request)
+    if (
+        respect_opt_out
+        and message.kind == "sms"
+        and await opt_outs.is_opted_out(session, origin.organisation_id, message.recipient)
+    ):
+        raise RequestRejected(
+            "phone_number replied STOP: this number gets no text messages any more",
+            error="ValidationError",
+        )
+    session.add(message)
+    lifecycle.record_created(session, message, source="api")
+    try:
+        await session.commit()
+    except IntegrityError:
+        # The same idempotency key, a moment earlier, from another request.
+        await session.rollback()
+        existing = await _by_idempotency_key(
+            session, origin.organisation_id, request.idempotency_key or ""
+        )
+        if existing is None:
+            raise
+        return existing
+    if queue is not None:
+        await queue.enqueue(message.id)
+    return message
+
+
+async def _build(session: AsyncSession, origin: Origin, request: SendRequest) -> Message:
+    if request.language not in LANGUAGES:
+        raise RequestRejected(
+            f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
+        )
+    recipient, address = _recipient(request)
+    choice = await template_store.find(
+        session, origin.organisation_id, request.template_id, language=request.language
+    )
+    if choice is None:
+        raise RequestRejected("Template not found")
+    if choice.template.kind != request.kind:
+        raise RequestRejected(
+            f"{choice.template.kind} template is not suitable for {request.kind} notification"
+        )
+    version = choice.version
+    message_id = new_id()
+    variant = choose_variant(version.variants or {}, message_id)
+    try:
+        rendered = rendering.render(
+            version.body,
+            version.subject,
+            request.personalisation,
+            language=version.language,
+            partner=request.partner,
+            variant=variant,
+        )
+    except rendering.RenderError as exc:
+        raise RequestRejected(str(exc)) from exc
+    body = rendered.body
+    without_partner = None
+    if request.partner:
+        # Kept beside the message: withdrawn consent takes the block out before sending.
+        without_partner = rendering.render(
+            version.body,
+            version.subject,
+            request.personalisation,
+            language=version.language,
+            variant=variant,
+        ).body
+    if request.kind == "sms":
+        organisation = await session.get(Organisation, origin.organisation_id)
+        if organisation is not None and organisation.sms_transliterate:
+            body = transliterate(body)
+            without_partner = transliterate(without_partner) if without_partner else None
+    return Message(
+        id=message_id,
+        created_at=utcnow(),
+        organisation_id=origin.organisation_id,
+        api_key_id=origin.api_key_id,
+        key_type=origin.key_type,
+        kind=request.kind,
+        status=statuses.CREATED,
+        template_id=choice.template.id,
+        template_version=version.version,
+        language=version.language,
+        requested_language=request.language if choice.fell_back else None,
+        variant=variant,
+        recipient=recipient,
+        address_lines=list(address),
+        subject=rendered.subject,
+        body=body,
+        reference=request.reference,
+        idempotency_key=request.idempotency_key,
+        client_id=request.client_id,
+        case_id=request.case_id,
+        # Only when the block is really in the text (an SMS template has none).
+        partner_id=request.partner_id if without_partner not in (None, body) else None,
+        body_without_partner=without_partner if without_partner not in (None, body) else None,
+        # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (messenger.inbound.email).
+        reply_token=secrets.token_hex(8) if request.kind == "email" else None,
+    )
+
+
+def choose_variant(weights: Mapping[str, float], message_id: str) -> str | None:
+    """A weighted choice, the same every time for the same message (a re-render agrees)."""
+    if not weights:
+        return None
+    names = sorted(weights)
+    chooser = random.Random(message_id)  # noqa: S311 - an experiment's split, not a secret
+    return chooser.choices(names, weights=[weights[n] for n in names])[0]
+
+
+def _recipient(request: SendRequest) -> tuple[str, tuple[str, ...]]:
+    try:
+        if request.kind == "sms":
+            return recipients.normalise_phone_number(request.recipient), ()
+        if request.kind == "email":
+            return recipients.normalise_email_address(request.recipient), ()
+        lines = [_as_line(request.personalisation.get(name)) for name in ADDRESS_FIELDS]
+        return "", recipients.normalise_postal_address(lines)
+    except recipients.InvalidRecipient as exc:
+        raise RequestRejected(f"{exc.field} {exc.reason}", error="ValidationError") from exc
+
+
+def _as_line(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+async def _by_idempotency_key(
+    session: AsyncSession, organisation_id: str, key: str
+) -> Message | None:
+    return await session.scalar(
+        select(Message).where(
+            Message.organisation_id == organisation_id, Message.idempotency_key == key
+        )
+    )

@@ -1,0 +1,58 @@
+"""Every table, in one import: `from messenger.platform.models import Message`.
+
+base.py holds the shared base; messaging.py the sending side; casework.py the social work
+around it (clients, consent, partners, sessions, cases, reminders).
+"""
+
+from messenger.platform.models.base import Base, UTCDateTime, new_id, utcnow
+from messenger.platform.models.casework import (
+    Case,
+    CaseEvent,
+    Client,
+    ConsentRecord,
+    ContactAttempt,
+    LacSession,
+    Partner,
+    PartnerNotice,
+    Reminder,
+    ReminderPlan,
+    Task,
+)
+from messenger.platform.models.messaging import (
+    ApiKey,
+    Message,
+    MessageEvent,
+    OptOutRecord,
+    Organisation,
+    PrintBatch,
+    ReceivedMessage,
+    Template,
+    TemplateVersion,
+)
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "Client",
+    "ConsentRecord",
+    "ContactAttempt",
+    "LacSession",
+    "Message",
+    "MessageEvent",
+    "OptOutRecord",
+    "Organisation",
+    "Partner",
+    "PartnerNotice",
+    "PrintBatch",
+    "ReceivedMessage",
+    "Reminder",
+    "ReminderPlan",
+    "Task",
+    "Template",
+    "TemplateVersion",
+    "UTCDateTime",
+    "new_id",
+    "utcnow",
+]

