@@ -21,8 +21,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import make_url, text
 
+from messenger.casework.organisations import create_organisation
 from messenger.cli.runner import running_api, running_worker, server_url
-from messenger.messages.organisations import create_organisation
 from messenger.platform import migrate
 from messenger.platform.api_keys import issue_key
 from messenger.platform.db import Sessions, create_engine, create_sessions

@@ -81,8 +81,8 @@ async def test_an_attended_session_with_a_payment_plan_gets_every_follow_up(
     assert await _aftercare(sessions, case_id) == {
         # The next working day at 10:00 Brussels (winter: UTC+1).
         "samenvatting": datetime(2030, 12, 11, 9, tzinfo=UTC),
-        # Four working days later (Monday to Saturday are working days): Saturday 14th.
-        "doorverwijzing": datetime(2030, 12, 14, 9, tzinfo=UTC),
+        # Four working days later (Monday to Friday): over the weekend to Monday 16th.
+        "doorverwijzing": datetime(2030, 12, 16, 9, tzinfo=UTC),
         "afbetalingsplan-30-dagen": datetime(2031, 1, 9, 9, tzinfo=UTC),
     }
     await reminders.send_due(sessions, None, now=datetime(2030, 12, 11, 9, 5, tzinfo=UTC))

@@ -8,19 +8,17 @@ from pathlib import Path
 import pytest
 
 from messenger.casework import case_import
-from messenger.casework.case_import import (
+from messenger.casework.case_columns import (
     HEADER_ALIASES,
     WATER_COMPANIES,
-    ImportedCase,
-    ImportReport,
-    RowError,
     decode_csv,
-    parse_case_list,
+    fold,
     parse_language,
     parse_reason,
     parse_water_company,
     parse_yes_no,
 )
+from messenger.casework.case_import import ImportedCase, ImportReport, RowError, parse_case_list
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 HEADER = "Voornaam;Achternaam;GSM;E-mail;Adres;Postcode;Gemeente;Watermaatschappij"
@@ -172,8 +170,13 @@ def test_a_header_missing_a_column_is_one_error_on_row_1() -> None:
         RowError(
             row=1,
             column="voornaam, watermaatschappij",
-            message="Deze kolommen ontbreken: voornaam, watermaatschappij. "
-            "Deze kolommen herkennen we niet: Voornam.",
+            message="Deze kolommen ontbreken: voornaam, watermaatschappij.",
+        ),
+        RowError(
+            row=1,
+            column="Voornam",
+            message="Deze kolom kennen we niet: 'Voornam'. Bedoelt u 'voornaam'? "
+            "Het voorbeeldbestand toont alle kolommen.",
         ),
     )
 
@@ -273,7 +276,7 @@ def test_no_header_alias_is_claimed_by_two_fields() -> None:
     folded: dict[str, str] = {}
     for field, aliases in HEADER_ALIASES.items():
         for alias in (field, *aliases.split("|")):
-            key = case_import._fold(alias)
+            key = fold(alias)
             assert folded.setdefault(key, field) == field, alias
 
 
@@ -283,10 +286,35 @@ def test_a_column_given_twice_is_an_error_on_the_header_row() -> None:
     assert "'Naam' en 'Achternaam'" in report.errors[0].message
 
 
-def test_unknown_columns_are_ignored() -> None:
+@pytest.mark.parametrize(
+    ("column", "suggestion"),
+    [
+        ("Gsm-nr", "gsm"),
+        ("Mail", "e-mail"),
+        ("Rijksregister nr", "insz"),
+        ("Toestemming GSM", "toestemming sms"),
+        ("Kleur", None),
+    ],
+)
+def test_an_unknown_column_is_an_error_that_suggests_the_closest_name(
+    column: str, suggestion: str | None
+) -> None:
+    header = f"Voornaam;{column};Achternaam;Watermaatschappij"
+    report = one_row("Lies;x;Peeters;Farys", header)
+    assert [(e.row, e.column) for e in report.errors] == [(1, column)]
+    message = report.errors[0].message
+    assert message.startswith(f"Deze kolom kennen we niet: '{column}'.")
+    if suggestion:
+        assert f"Bedoelt u '{suggestion}'?" in message
+    else:
+        assert "Bedoelt u" not in message
+
+
+def test_a_remark_column_is_read_and_never_stored() -> None:
     header = "Voornaam;Opmerking;Achternaam;GSM;Watermaatschappij"
     report = one_row("Lies;belt zelf;Peeters;0470102030;Farys", header)
     assert report.ok
+    assert "belt zelf" not in repr(report.cases)
 
 
 def test_row_numbers_match_excel_with_blank_rows_and_a_cell_on_two_lines() -> None:

@@ -448,7 +448,13 @@ async def test_import_a_case_list(
     before = await counts(sessions)
     dry = await upload(http, tenant, lac["id"], raw, dry_run="true")
     assert dry.status_code == 200
-    assert dry.json() == {"rows": 2, "imported": 0, "case_ids": []}
+    preview = dry.json()
+    assert (preview["rows"], preview["imported"], preview["case_ids"]) == (2, 0, [])
+    assert preview["dry_run"] is True and preview["session_id"] == lac["id"]
+    assert [(c["client"], c["known_client"]) for c in preview["cases"]] == [
+        ("Hélène Dubois", False),
+        ("André Maes", True),
+    ]
     assert await counts(sessions) == before
 
     response = await upload(http, tenant, lac["id"], raw)
@@ -463,6 +469,8 @@ async def test_import_a_case_list(
     client = await fetch(http, tenant, f"/v2/clients/{helene['client_id']}")
     assert (client["first_name"], client["phone_number"]) == ("Hélène", "+32471223344")
     assert andre["client_id"] == known["id"]
+    assert body["known_clients"] == [known["id"]]
+    assert body["new_clients"] == [helene["client_id"]]
     assert (await fetch(http, tenant, f"/v2/lac-sessions/{lac['id']}"))["cases"] == 2
 
 

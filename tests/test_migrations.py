@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from messenger.messages.organisations import create_organisation
+from messenger.casework.organisations import create_organisation
 from messenger.platform import migrate
 from messenger.platform.db import create_engine, create_sessions
 from messenger.platform.models import Base

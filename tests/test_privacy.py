@@ -22,10 +22,10 @@ from messenger.aftercare.what_works import Row
 from messenger.api.app import create_app
 from messenger.casework import cases, inbox
 from messenger.casework.clients import ClientData, create_client, own_client
+from messenger.casework.organisations import update_organisation
 from messenger.inbound.sms import InboundSms, receive
 from messenger.messages import consent, opt_outs, statuses
 from messenger.messages.lifecycle import transition
-from messenger.messages.organisations import update_organisation
 from messenger.messages.sending import Origin, SendRequest, accept
 from messenger.platform.api_keys import issue_key
 from messenger.platform.db import Sessions

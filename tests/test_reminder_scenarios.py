@@ -154,13 +154,14 @@ async def test_session_with_20_imported_clients_across_the_autumn_change(rig: Ri
     [
         pytest.param(AUTUMN_SESSION, AUTUMN_DUE, id="autumn"),
         pytest.param(
-            # 2027-03-28, the spring change, is the Sunday two days before.
-            brussels(2027, 3, 30, 10),
+            # 2027-03-28, the spring change, is Easter Sunday, three days before.
+            brussels(2027, 3, 31, 10),
             {
-                "uitnodiging": utc(2027, 3, 16, 9),  # 10:00 winter time
-                "afspraak-voorstel": utc(2027, 3, 23, 9),
-                "herinnering": utc(2027, 3, 29, 7),  # Monday 09:00 summer time
-                "ochtend": utc(2027, 3, 30, 7),
+                "uitnodiging": utc(2027, 3, 17, 9),  # 10:00 winter time
+                "afspraak-voorstel": utc(2027, 3, 24, 9),
+                # Monday 29 is Easter Monday, a public holiday: Tuesday 09:00 summer time.
+                "herinnering": utc(2027, 3, 30, 7),
+                "ochtend": utc(2027, 3, 31, 7),
             },
             id="spring",
         ),

@@ -18,6 +18,7 @@ QUIET = QuietHours()  # 09:00–20:00, Monday to Saturday
 ALWAYS = QuietHours(start=time(0), end=time.max, days=frozenset(range(7)))
 ARMISTICE = date(2026, 11, 11)  # a Wednesday
 WITH_HOLIDAY = QuietHours(holidays=frozenset({ARMISTICE}))
+SIX_DAY_WEEK = QuietHours(working_days=frozenset(range(6)))
 OFFICE = QuietHours(days=frozenset(range(5)), holidays=frozenset({ARMISTICE, date(2026, 12, 25)}))
 
 
@@ -524,8 +525,9 @@ def test_plan_times_refuses_a_naive_now() -> None:
 @pytest.mark.parametrize(
     ("day", "count", "quiet", "expected"),
     [
-        pytest.param(date(2026, 12, 11), 1, QUIET, date(2026, 12, 12), id="friday-saturday"),
+        pytest.param(date(2026, 12, 11), 1, QUIET, date(2026, 12, 14), id="friday-monday"),
         pytest.param(date(2026, 12, 12), 1, QUIET, date(2026, 12, 14), id="saturday-monday"),
+        pytest.param(date(2026, 12, 11), 1, SIX_DAY_WEEK, date(2026, 12, 12), id="six-day-week"),
         pytest.param(date(2026, 12, 11), 1, OFFICE, date(2026, 12, 14), id="office-weekend"),
         pytest.param(date(2026, 12, 13), 1, QUIET, date(2026, 12, 14), id="from-a-sunday"),
         pytest.param(date(2026, 11, 10), 1, WITH_HOLIDAY, date(2026, 11, 12), id="holiday"),

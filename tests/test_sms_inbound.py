@@ -13,7 +13,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from messenger.messages.organisations import update_organisation
+from messenger.casework.organisations import update_organisation
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message, ReceivedMessage
 from messenger.platform.settings import Settings

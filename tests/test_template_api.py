@@ -13,7 +13,7 @@ import pytest
 from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import func, select
 
-from messenger.messages.organisations import update_organisation
+from messenger.casework.organisations import update_organisation
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message, Template, TemplateVersion
 from messenger.platform.settings import Settings

@@ -15,12 +15,19 @@ from messenger.messages.outbound import ChannelSet
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.rate_limit import RateLimiter
 from messenger.messages.reconcile import reconcile
+from messenger.platform.clock import Clock, SystemClock
 from messenger.platform.db import create_engine, create_sessions
 from messenger.platform.models import utcnow
 from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 Ctx = dict[str, Any]
+
+
+def clock(ctx: Ctx) -> Clock:
+    """The real clock, unless the demo or a test handed in a simulated one."""
+    found: Clock = ctx.get("clock") or SystemClock()
+    return found
 
 
 async def startup(ctx: Ctx) -> None:
@@ -78,8 +85,9 @@ async def reconcile_due(ctx: Ctx) -> str:
             report.timed_out,
         )
     # Reminder plans: due steps go out, stalled SMS fall back to the next channel.
-    sent = await reminders.send_due(delivery.sessions, ctx["queue"])
-    fallbacks = await reminders.fall_back(delivery.sessions, ctx["queue"])
+    now = clock(ctx).now()
+    sent = await reminders.send_due(delivery.sessions, ctx["queue"], now=now)
+    fallbacks = await reminders.fall_back(delivery.sessions, ctx["queue"], now=now)
     batches = []
     if delivery.settings.print_batches:
         # Here rather than in a cron at the cut-off: a worker that was down then catches up.

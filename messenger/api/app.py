@@ -11,8 +11,10 @@ from messenger.api import (
     aftercare,
     clients,
     errors,
+    imports,
     letters,
     notifications,
+    organisation,
     partners,
     privacy,
     received,
@@ -22,21 +24,27 @@ from messenger.api import (
     water_company,
     webhooks,
 )
+from messenger.casework import reminder_plans
 from messenger.messages.queue import DeliveryQueue
+from messenger.platform.clock import Clock, SystemClock
 from messenger.platform.db import create_engine, create_sessions
 from messenger.platform.encryption import secret_box
 from messenger.platform.settings import Settings, get_settings
 from messenger.wording import template_store
 
 
-def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
-    """`redis_url` None: messages are stored and the reconciler queues them later."""
+def create_app(
+    settings: Settings | None = None, *, redis_url: str | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """`redis_url` None: messages are stored and the reconciler queues them later. `clock`:
+    the real one unless the demo or a test hands in a simulated one."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database)
         app.state.settings = settings
+        app.state.clock = clock or SystemClock()
         app.state.sessions = create_sessions(engine)
         app.state.secret_box = secret_box(settings)
         app.state.queue = (
@@ -44,6 +52,8 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
         )
         async with app.state.sessions() as session:
             await template_store.sync_shipped(session)
+            # The shipped plan must be fillable: a variable without a source stops the start.
+            await reminder_plans.check_plan(session, None, reminder_plans.DEFAULT_STEPS)
         try:
             yield
         finally:
@@ -69,6 +79,8 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(clients.router)
     app.include_router(partners.router)
     app.include_router(sessions.router)
+    app.include_router(imports.router)
+    app.include_router(organisation.router)
     app.include_router(aftercare.router)
     app.include_router(privacy.router)
     app.include_router(water_company.router)

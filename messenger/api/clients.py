@@ -42,7 +42,7 @@ class ClientOut(ClientIn):
 class ConsentIn(BaseModel):
     purpose: str = Field(description="sms, email or share-partner")
     given: bool = Field(description="false records a withdrawal")
-    method: str = Field(description="in-person, phone, paper, sms or email")
+    method: str = Field(description="in-person, phone, paper, sms, email or intake")
     partner_id: str | None = None
     fields: list[str] = Field(default_factory=list, description="share-partner: name, phone, …")
     note: str | None = Field(default=None, max_length=500)

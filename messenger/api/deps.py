@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform import roles
 from messenger.platform.api_keys import AuthError, authenticate
+from messenger.platform.clock import Clock
 from messenger.platform.models import ApiKey
 from messenger.platform.settings import Settings
 
@@ -62,5 +63,11 @@ def queue(request: Request) -> DeliveryQueue | None:
     return value
 
 
+def clock(request: Request) -> Clock:
+    value: Clock = request.app.state.clock
+    return value
+
+
 AppSettings = Annotated[Settings, Depends(settings)]
+AppClock = Annotated[Clock, Depends(clock)]
 Queue = Annotated[DeliveryQueue | None, Depends(queue)]

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from messenger.api.deps import AdminKey, Key, Session
+from messenger.api.deps import AdminKey, AppClock, Key, Session
 from messenger.api.errors import bad_request
 from messenger.casework import cases, reminder_plans
-from messenger.casework.case_import import decode_csv, parse_case_list
 from messenger.platform.models import Case, CaseEvent, LacSession, Reminder, ReminderPlan
 
 router = APIRouter(prefix="/v2", tags=["sessions and cases"])
-MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 class SessionIn(BaseModel):
@@ -42,6 +39,7 @@ class CaseIn(BaseModel):
     water_company: str = "De Watergroep"
     reference: str | None = Field(default=None, max_length=100)
     partner_id: str | None = None
+    worker_id: str | None = Field(default=None, description="A staff member's id")
     worker_name: str | None = Field(default=None, max_length=200)
     worker_phone: str | None = Field(default=None, max_length=40)
     worker_email: str | None = Field(default=None, max_length=320)
@@ -96,10 +94,14 @@ async def get_session(session_id: str, key: Key, db: Session) -> SessionOut:
 
 
 @router.patch("/lac-sessions/{session_id}", response_model=SessionOut)
-async def move_session(session_id: str, body: SessionChange, key: Key, db: Session) -> SessionOut:
+async def move_session(
+    session_id: str, body: SessionChange, key: Key, db: Session, clock: AppClock
+) -> SessionOut:
     lac = await cases.own_session(db, key.organisation_id, session_id)
     with bad_request():
-        await cases.move_session(db, lac, starts_at=body.starts_at, place=body.place)
+        await cases.move_session(
+            db, lac, starts_at=body.starts_at, place=body.place, now=clock.now()
+        )
     await db.commit()
     return await _session_out(db, lac)
 
@@ -113,39 +115,14 @@ async def cancel_session(session_id: str, key: Key, db: Session) -> SessionOut:
 
 
 @router.post("/lac-sessions/{session_id}/cases", status_code=201, response_model=CaseOut)
-async def new_case(session_id: str, body: CaseIn, key: Key, db: Session) -> CaseOut:
+async def new_case(
+    session_id: str, body: CaseIn, key: Key, db: Session, clock: AppClock
+) -> CaseOut:
     lac = await cases.own_session(db, key.organisation_id, session_id)
     with bad_request():
-        case = await cases.add_case(db, lac, cases.CaseData(**body.model_dump()))
+        case = await cases.add_case(db, lac, cases.CaseData(**body.model_dump()), now=clock.now())
     await db.commit()
     return await _case_out(db, case)
-
-
-@router.post(
-    "/lac-sessions/{session_id}/import",
-    responses={400: {"description": "row-by-row errors; nothing imported"}},
-)
-async def import_case_list(
-    session_id: str,
-    request: Request,
-    key: Key,
-    db: Session,
-    dry_run: Annotated[bool, Query(description="Check only; import nothing")] = False,
-) -> JSONResponse:
-    """Body: the CSV itself (text/csv; ',' or ';'; UTF-8 or Windows-1252). All rows or none."""
-    lac = await cases.own_session(db, key.organisation_id, session_id)
-    raw = await request.body()
-    if len(raw) > MAX_CSV_BYTES:
-        return _import_error([{"row": 0, "column": "", "message": "Het bestand is te groot."}])
-    report = parse_case_list(decode_csv(raw))
-    if not report.ok:
-        return _import_error([vars(e) for e in report.errors])
-    made = [] if dry_run else await cases.import_cases(db, lac, report)
-    await db.commit()
-    return JSONResponse(
-        status_code=200 if dry_run else 201,
-        content={"rows": report.rows, "imported": len(made), "case_ids": [c.id for c in made]},
-    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
@@ -180,27 +157,6 @@ async def put_plan(body: PlanIn, key: AdminKey, db: Session) -> dict[str, Any]:
     return {"steps": body.steps, "default": False}
 
 
-def _import_error(rows: list[dict[str, Any]]) -> JSONResponse:
-    """Notify's error shape, one entry a row, like its CSV check; nothing was written."""
-    return JSONResponse(
-        status_code=400,
-        content={
-            "status_code": 400,
-            "errors": [
-                {
-                    "error": "ImportError",
-                    "message": f"rij {r['row']}"
-                    + (f", {r['column']}" if r["column"] else "")
-                    + f": {r['message']}",
-                    "row": r["row"],
-                    "column": r["column"],
-                }
-                for r in rows
-            ],
-        },
-    )
-
-
 async def _session_out(db: Session, lac: LacSession) -> SessionOut:
     count = await db.scalar(select(func.count()).where(Case.session_id == lac.id)) or 0
     return SessionOut(
@@ -226,6 +182,7 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
         water_company=case.water_company,
         reference=case.reference,
         partner_id=case.partner_id,
+        worker_id=case.worker_id,
         worker_name=case.worker_name,
         worker_phone=case.worker_phone,
         worker_email=case.worker_email,

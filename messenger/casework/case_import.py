@@ -1,19 +1,35 @@
-"""A session's case list from a CSV file (as an OCMW or a water company exports it).
+"""A session's case list from a CSV or XLSX file (as an OCMW or a water company exports it).
 
-Pure: no database, no I/O. `parse_case_list` checks every row, collects every error (like
+Pure: no database, no I/O. `parse_case_file` checks every row, collects every error (like
 Notify's CSV check) and returns all cases or none, so the caller never half-imports a file.
-Phone, email and address rules live in messenger.messages.recipients; this module only maps columns,
-reads values and words the errors in Dutch for the social worker who uploaded the file.
+Phone, email and address rules live in messenger.messages.recipients; this module only maps
+columns, reads values and words the errors in Dutch for the social worker who uploaded the
+file. What the database knows (the staff, the session's date) comes in as plain values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from messenger.casework.case_columns import (
+    HEADERS,
+    WATER_COMPANIES,
+    decode_csv,
+    fold,
+    label,
+    parse_language,
+    parse_local_datetime,
+    parse_reason,
+    parse_water_company,
+    parse_yes_no,
+    unknown_column,
+)
+from messenger.casework.national_number import InvalidNationalNumber, normalise_national_number
+from messenger.casework.spreadsheet import NotASpreadsheet, is_xlsx, read_xlsx
 from messenger.messages.recipients import (
     MAX_LINE_LENGTH,
     InvalidRecipient,
@@ -22,116 +38,11 @@ from messenger.messages.recipients import (
     normalise_postal_address,
 )
 
-LANGUAGES = ("nl", "fr", "en")
-REASONS = ("unpaid-bills", "reconnection")
-WATER_COMPANIES = ("De Watergroep", "Farys", "Pidpa", "water-link", "Aquaduin", "AGSO Knokke-Heist")
 # The longest name or reference the database keeps.
 MAX_LENGTH = 100
 REQUIRED_COLUMNS = ("first_name", "last_name", "water_company")
 
 Progress = Callable[[int, int], None]
-
-
-def _fold(text: str) -> str:
-    """Lower case, no accents, letters and digits only: 'Gedeelde GSM' -> 'gedeeldegsm'."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
-
-
-def _lookup(aliases: dict[str, str]) -> dict[str, str]:
-    return {_fold(a): key for key, names in aliases.items() for a in (key, *names.split("|"))}
-
-
-# Per field, "|"-separated, Dutch first (the name used in messages); French and English
-# follow. The field's own name is an alias too. Matched after _fold: "E-mail" == "email".
-HEADER_ALIASES: dict[str, str] = {
-    "first_name": "voornaam|prénom|first name|given name",
-    "last_name": "achternaam|familienaam|naam|nom|nom de famille|last name|surname|family name",
-    "language": "taal|langue|language",
-    "phone": "gsm|gsm-nummer|mobiel|mobiel nummer|telefoon|telefoonnummer|tel|téléphone"
-    "|numéro de téléphone|portable|phone number|mobile|mobile number",
-    "email": "e-mail|e-mailadres|courriel|adresse e-mail|email address",
-    "street": "adres|straat|straat en nummer|adresregel 1|adresse|rue|rue et numéro|address"
-    "|street|address_line_1",
-    "house_number": "huisnummer|nummer|nr|numéro|house number|number",
-    "bus": "bus|busnummer|boîte|bte|box",
-    "address_extra": "adresregel 2|complément d'adresse|address_line_2",
-    "postcode": "postcode|postnummer|code postal|postal code|zip code|zip",
-    "municipality": "gemeente|woonplaats|plaats|commune|localité|municipality|city|town"
-    "|postcode en gemeente|code postal et commune",  # "9000 Gent" in one cell
-    "water_company": "watermaatschappij|waterbedrijf|société des eaux|water company",
-    "reason": "reden|motif|raison|reason",
-    "reference": "referentie|klantnummer|dossiernummer|référence|numéro de client|reference"
-    "|customer number|dossier number",
-    "no_sms": "geen sms|pas de sms|no sms",
-    "no_letters_at_home": "geen brieven|geen brieven thuis|pas de lettres|no letters"
-    "|no letters at home",
-    "shared_phone": "gedeelde gsm|gedeelde telefoon|téléphone partagé|shared phone",
-}
-_HEADERS = _lookup(HEADER_ALIASES)
-_LANGUAGES = _lookup(
-    {
-        "nl": "nl-be|nederlands|vlaams|néerlandais|dutch|flemish",
-        "fr": "fr-be|frans|français|french",
-        "en": "en-gb|engels|anglais|english",
-    }
-)
-# Former names too (VMW, TMVW, AWW, IWVA): exports from older systems still use them.
-_WATER_COMPANIES = _lookup(
-    {
-        "De Watergroep": "watergroep|vmw",
-        "Farys": "farys tmvw|tmvw",
-        "Pidpa": "pidpa",
-        "water-link": "waterlink|aww",
-        "Aquaduin": "aquaduin|iwva",
-        "AGSO Knokke-Heist": "agso|agso knokke",
-    }
-)
-_REASONS = _lookup(
-    {
-        "unpaid-bills": "onbetaalde facturen|onbetaalde factuur|onbetaald|niet betaald"
-        "|wanbetaling|betalingsachterstand|factures impayées|impayé|impayés|non-paiement"
-        "|unpaid|unpaid bills|non-payment",
-        "reconnection": "heraansluiting|heropening|réouverture|reconnexion|remise en service"
-        "|reconnection|reconnect",
-    }
-)
-_YES = {_fold(v) for v in ("ja", "j", "oui", "yes", "y", "x", "1", "waar", "vrai", "true")}
-_NO = {_fold(v) for v in ("", "nee", "n", "non", "no", "0", "onwaar", "faux", "false")}
-
-
-def parse_yes_no(raw: str) -> bool | None:
-    """A safety flag cell: ja/nee/oui/non/yes/no/x/1/0, empty is no; None if unreadable."""
-    folded = _fold(raw)
-    return True if folded in _YES else False if folded in _NO else None
-
-
-def parse_language(raw: str) -> str | None:
-    """'nl', 'fr' or 'en'; empty is Dutch; None if unknown."""
-    return "nl" if not raw.strip() else _LANGUAGES.get(_fold(raw))
-
-
-def parse_water_company(raw: str) -> str | None:
-    """The company's canonical name, whatever the spelling; None if unknown or empty."""
-    return _WATER_COMPANIES.get(_fold(raw))
-
-
-def parse_reason(raw: str) -> str | None:
-    """'unpaid-bills' or 'reconnection'; empty is unpaid bills (most cases); None if unknown."""
-    return "unpaid-bills" if not raw.strip() else _REASONS.get(_fold(raw))
-
-
-def decode_csv(raw: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 (Excel on Belgian Windows)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return raw.decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -145,6 +56,10 @@ class ImportedClient:
     no_sms: bool
     no_letters_at_home: bool
     shared_phone: bool
+    national_number: str | None = None
+    # Consent as the client gave it at intake: True, False (refused), None (not asked).
+    consent_sms: bool | None = None
+    consent_email: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +69,18 @@ class ImportedCase:
     water_company: str
     reference: str | None
     row: int
+    worker_id: str | None = None
+    appointment_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What the database knows that a row is checked against."""
+
+    # (id, name) of the organisation's active staff: the worker column names one of them.
+    staff: Sequence[tuple[str, str]] = ()
+    # The session's start: an appointment must come before it.
+    session_start: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -190,36 +117,59 @@ _Header = dict[str, tuple[int, str]]  # field -> (position, header as written)
 def _read_header(cells: list[str], row: int) -> tuple[_Header, list[RowError]]:
     header: _Header = {}
     errors: list[RowError] = []
-    unknown: list[str] = []
     for position, cell in enumerate(c.strip() for c in cells):
-        field = _HEADERS.get(_fold(cell))
+        field = HEADERS.get(fold(cell))
         if field is None:
-            unknown += [cell] if cell else []
+            if cell:  # a column we do not know is an error, never silently dropped
+                errors.append(RowError(row, cell, unknown_column(cell)))
         elif field in header:
             twice = f"'{header[field][1]}' en '{cell}' betekenen hetzelfde"
             errors.append(RowError(row, cell, f"Deze kolom staat er twee keer: {twice}."))
         else:
             header[field] = (position, cell)
-    missing = [_label(f) for f in REQUIRED_COLUMNS if f not in header]
+    missing = [label(f) for f in REQUIRED_COLUMNS if f not in header]
     if missing:
-        hint = f" Deze kolommen herkennen we niet: {', '.join(unknown)}." if unknown else ""
         noun = "Deze kolom ontbreekt" if len(missing) == 1 else "Deze kolommen ontbreken"
-        errors.insert(0, RowError(row, ", ".join(missing), f"{noun}: {', '.join(missing)}.{hint}"))
+        errors.insert(0, RowError(row, ", ".join(missing), f"{noun}: {', '.join(missing)}."))
     return header, errors
 
 
-def _label(field: str) -> str:
-    """How to name a column the file does not have: its Dutch name."""
-    return HEADER_ALIASES[field].split("|")[0]
+MAX_ROWS = 20_000
 
 
-def parse_case_list(text: str, *, progress: Progress | None = None) -> ImportReport:
-    """Check every row of a case list: all cases if every row is right, else only errors."""
+def parse_case_file(
+    raw: bytes, context: ImportContext | None = None, *, progress: Progress | None = None
+) -> ImportReport:
+    """A case list as uploaded: XLSX (by its content, not its name) or CSV."""
+    if is_xlsx(raw):
+        try:
+            records = read_xlsx(raw, max_rows=MAX_ROWS + 1)
+        except NotASpreadsheet as exc:
+            return ImportReport((), (RowError(1, "", str(exc)),), 0)
+        return parse_records(records, context, progress=progress)
+    return parse_case_list(decode_csv(raw), context, progress=progress)
+
+
+def parse_case_list(
+    text: str, context: ImportContext | None = None, *, progress: Progress | None = None
+) -> ImportReport:
+    """Check every row of a CSV case list: all cases if every row is right, else only errors."""
     delimiter, text = _delimiter(text.removeprefix("\ufeff"))
     try:  # newline="" keeps line breaks inside quoted cells
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:  # e.g. a cell over csv's size limit: not a case list
         return ImportReport((), (RowError(1, "", f"Dit is geen leesbaar CSV-bestand: {exc}."),), 0)
+    return parse_records(records, context, progress=progress)
+
+
+def parse_records(
+    records: list[list[str]],
+    context: ImportContext | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every row (the first non-empty one holds the column names)."""
+    context = context or ImportContext()
     # Row numbers count every record, blank ones too, so they match the row in Excel.
     numbered = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
     if not numbered:
@@ -228,21 +178,30 @@ def parse_case_list(text: str, *, progress: Progress | None = None) -> ImportRep
     if not data:
         message = "Er staan geen cliënten in het bestand, alleen de namen van de kolommen."
         return ImportReport((), (RowError(header_row + 1, "", message),), 0)
+    if len(data) > MAX_ROWS:
+        message = f"Het bestand heeft meer dan {MAX_ROWS} rijen: splits het in delen."
+        return ImportReport((), (RowError(header_row, "", message),), len(data))
     header, errors = _read_header(cells, header_row)
     if errors:
         return ImportReport((), tuple(errors), len(data))
     order = {written: position for position, written in header.values()}  # left to right
     cases: list[ImportedCase] = []
     seen: dict[tuple[str, str], tuple[int, bool]] = {}
+    staff = _staff_lookup(context.staff)
     for done, (row, record) in enumerate(data, start=1):
         r = _Row(record, row, header, [])
-        case = _check_row(r, seen)
+        case = _check_row(r, seen, context, staff)
         errors += sorted(r.errors, key=lambda e: order.get(e.column, len(order)))
         if case is not None:
             cases.append(case)
         if progress is not None:
             progress(done, len(data))
     return ImportReport(() if errors else tuple(cases), tuple(errors), len(data))
+
+
+def _staff_lookup(staff: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """A worker cell names a staff member by id or by name (case and accents ignored)."""
+    return {key: id_ for id_, name in staff for key in (id_, fold(name))}
 
 
 @dataclass(frozen=True)
@@ -260,7 +219,7 @@ class _Row:
         return field in self.header
 
     def error(self, field: str, message: str) -> None:
-        column = self.header[field][1] if field in self.header else _label(field) if field else ""
+        column = self.header[field][1] if field in self.header else label(field) if field else ""
         self.errors.append(RowError(self.row, column, message))
 
 
@@ -274,7 +233,12 @@ _FLAGS = ("no_sms", "no_letters_at_home", "shared_phone")
 _ADDRESS_PARTS = ("street", "house_number", "bus", "address_extra", "postcode", "municipality")
 
 
-def _check_row(r: _Row, seen: dict[tuple[str, str], tuple[int, bool]]) -> ImportedCase | None:
+def _check_row(
+    r: _Row,
+    seen: dict[tuple[str, str], tuple[int, bool]],
+    context: ImportContext,
+    staff: dict[str, str],
+) -> ImportedCase | None:
     """The row's case, or None and its errors in `r.errors`."""
     first, last = " ".join(r["first_name"].split()), " ".join(r["last_name"].split())
     if not first:
@@ -311,14 +275,85 @@ def _check_row(r: _Row, seen: dict[tuple[str, str], tuple[int, bool]]) -> Import
     for field in _FLAGS:
         if flags[field] is None:
             r.error(field, f"Schrijf ja of nee, niet: {r[field]}.")
+    consent = {field: _check_consent(r, field) for field in ("consent_sms", "consent_email")}
+    national_number = _check_national_number(r)
+    worker_id = _check_worker(r, context, staff)
+    appointment = _check_appointment(r, context)
     # Checked on every row, with errors or not, so one pass reports every duplicate.
     _check_duplicates(r, phone, email, address or (), bool(flags["shared_phone"]), seen)
+    if national_number:
+        earlier, _ = seen.setdefault(("national_number", national_number), (r.row, False))
+        if earlier != r.row:
+            r.error("national_number", f"Deze cliënt staat al op rij {earlier}: hetzelfde INSZ.")
     language, company, reason = (chosen[f] for f in ("language", "water_company", "reason"))
     if r.errors or language is None or company is None or reason is None:
         return None
     yes = {field: bool(flag) for field, flag in flags.items()}
-    client = ImportedClient(first, last, language, phone, email, address or (), **yes)
-    return ImportedCase(client, reason, company, r["reference"] or None, r.row)
+    client = ImportedClient(
+        first,
+        last,
+        language,
+        phone,
+        email,
+        address or (),
+        no_sms=yes["no_sms"],
+        no_letters_at_home=yes["no_letters_at_home"],
+        shared_phone=yes["shared_phone"],
+        national_number=national_number,
+        consent_sms=consent["consent_sms"],
+        consent_email=consent["consent_email"],
+    )
+    return ImportedCase(
+        client, reason, company, r["reference"] or None, r.row, worker_id, appointment
+    )
+
+
+def _check_consent(r: _Row, field: str) -> bool | None:
+    """Ja or nee as the client answered at intake; empty: not asked, nothing recorded."""
+    if not r[field]:
+        return None
+    answer = parse_yes_no(r[field])
+    if answer is None:
+        r.error(field, f"Schrijf ja of nee, of laat leeg als het niet gevraagd is: {r[field]}.")
+    return answer
+
+
+def _check_national_number(r: _Row) -> str | None:
+    if not r["national_number"]:
+        return None
+    try:
+        return normalise_national_number(r["national_number"])
+    except InvalidNationalNumber as exc:
+        r.error("national_number", f"Dit rijksregisternummer klopt niet: {exc}.")
+        return None
+
+
+def _check_worker(r: _Row, context: ImportContext, staff: dict[str, str]) -> str | None:
+    if not r["worker"]:
+        return None
+    found = staff.get(r["worker"]) or staff.get(fold(r["worker"]))
+    if found is None:
+        names = ", ".join(sorted(name for _, name in context.staff)[:10])
+        known = f" Kies uit: {names}." if names else " Er zijn nog geen medewerkers ingevoerd."
+        r.error("worker", f"Deze maatschappelijk werker kennen we niet: {r['worker']}.{known}")
+    return found
+
+
+def _check_appointment(r: _Row, context: ImportContext) -> datetime | None:
+    if not r["appointment"]:
+        return None
+    moment = parse_local_datetime(r["appointment"])
+    if moment is None:
+        example = "bv. 1/12/2026 14:00"
+        r.error(
+            "appointment",
+            f"Deze datum en dit uur kunnen we niet lezen: {r['appointment']}, {example}.",
+        )
+        return None
+    if context.session_start is not None and moment >= context.session_start:
+        r.error("appointment", "De afspraak moet voor de zitting vallen.")
+        return None
+    return moment
 
 
 def _check_address(r: _Row, name: str) -> tuple[str, ...] | None:
@@ -326,7 +361,7 @@ def _check_address(r: _Row, name: str) -> tuple[str, ...] | None:
     if not any(r[part] for part in _ADDRESS_PARTS):
         return None
     bus = r["bus"]
-    if bus and not _fold(bus).startswith(("bus", "bte", "box")):
+    if bus and not fold(bus).startswith(("bus", "bte", "box")):
         bus = f"bus {bus}"
     street = " ".join(p for p in (r["street"], r["house_number"], bus) if p)
     errors_before = len(r.errors)
@@ -335,9 +370,9 @@ def _check_address(r: _Row, name: str) -> tuple[str, ...] | None:
     elif not any(c.isdigit() for c in street):
         field = "house_number" if r.has("house_number") else "street"
         r.error(field, f"Het huisnummer ontbreekt: {street}.")
-    for part, label in (("postcode", "De postcode"), ("municipality", "De gemeente")):
+    for part, what in (("postcode", "De postcode"), ("municipality", "De gemeente")):
         if r.has(part) and not r[part]:
-            r.error(part, f"{label} ontbreekt in het adres.")
+            r.error(part, f"{what} ontbreekt in het adres.")
     if len(r.errors) > errors_before or not name:
         return None
     # Each address line with the column it came from, to point at the cell to fix.
@@ -386,7 +421,7 @@ def _check_duplicates(
     for field, key, what in (
         ("phone", phone, "hetzelfde gsm-nummer"),
         ("email", email.casefold() if email else None, "hetzelfde e-mailadres"),
-        ("last_name", "|".join(map(_fold, address)) or None, "dezelfde naam en hetzelfde adres"),
+        ("last_name", "|".join(map(fold, address)) or None, "dezelfde naam en hetzelfde adres"),
     ):
         if key is None:
             continue

@@ -1,4 +1,4 @@
-"""LAC sessions and their cases: planning, moving, cancelling, and the case-list import.
+"""LAC sessions and their cases: planning, moving and cancelling (imports: case_list.py).
 
 Every change that touches the calendar goes through here, so the reminders follow: a new
 case gets the plan's steps still ahead, a moved session gets new times, a cancelled session
@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import reminders
-from messenger.casework.case_import import REASONS, WATER_COMPANIES, ImportReport
-from messenger.casework.clients import ClientData, create_client, own_client
-from messenger.platform.models import Case, Client, LacSession, Partner, utcnow
+from messenger.casework.case_columns import REASONS, WATER_COMPANIES
+from messenger.casework.clients import own_client
+from messenger.platform.models import Case, LacSession, Partner, StaffMember, utcnow
 from messenger.platform.tenancy import own
 
 
@@ -27,6 +27,7 @@ class CaseData:
     water_company: str = "De Watergroep"
     reference: str | None = None
     partner_id: str | None = None
+    worker_id: str | None = None
     worker_name: str | None = None
     worker_phone: str | None = None
     worker_email: str | None = None
@@ -92,6 +93,10 @@ async def add_case(
         partner = await session.get(Partner, data.partner_id)
         if partner is None or partner.organisation_id != organisation_id:
             raise LookupError("partner_id: no such partner in this organisation")
+    if data.worker_id is not None:
+        worker = await session.get(StaffMember, data.worker_id)
+        if worker is None or worker.organisation_id != organisation_id:
+            raise LookupError("worker_id: no such staff member in this organisation")
     case = Case(organisation_id=organisation_id, session_id=lac_session.id, **vars(data))
     session.add(case)
     await session.flush()
@@ -118,63 +123,11 @@ async def cancel_case(session: AsyncSession, case: Case) -> int:
     return await reminders.cancel_pending(session, [case.id], "het dossier is geannuleerd")
 
 
-async def import_cases(
-    session: AsyncSession,
-    lac_session: LacSession,
-    report: ImportReport,
-    *,
-    now: datetime | None = None,
-) -> list[Case]:
-    """All rows or none: the caller commits only when this returns (a checked report only)."""
-    if not report.ok:
-        raise ValueError("the case list has errors; nothing was imported")
-    made = []
-    for row in report.cases:
-        imported = row.client
-        # A shared phone is not a person: two clients on one phone stay two clients.
-        phone = None if imported.shared_phone else imported.phone_number
-        client = await _existing_client(session, lac_session.organisation_id, phone, imported.email)
-        if client is not None:
-            # A safety flag in the new list is added, never taken away by a list.
-            client.no_sms = client.no_sms or imported.no_sms
-            client.no_letters_at_home = client.no_letters_at_home or imported.no_letters_at_home
-            client.shared_phone = client.shared_phone or imported.shared_phone
-        if client is None:
-            client = await create_client(
-                session,
-                lac_session.organisation_id,
-                ClientData(
-                    first_name=imported.first_name,
-                    last_name=imported.last_name,
-                    language=imported.language,
-                    phone_number=imported.phone_number,
-                    email=imported.email,
-                    address=tuple(imported.address_lines[1:]),
-                    no_sms=imported.no_sms,
-                    no_letters_at_home=imported.no_letters_at_home,
-                    shared_phone=imported.shared_phone,
-                ),
-            )
-        data = CaseData(
-            client_id=client.id,
-            reason=row.reason,
-            water_company=row.water_company,
-            reference=row.reference,
+async def open_cases(session: AsyncSession, lac_session: LacSession) -> list[Case]:
+    return list(
+        await session.scalars(
+            select(Case)
+            .where(Case.session_id == lac_session.id, Case.status == "open")
+            .order_by(Case.created_at)
         )
-        made.append(await add_case(session, lac_session, data, now=now))
-    return made
-
-
-async def _existing_client(
-    session: AsyncSession, organisation_id: str, phone: str | None, email: str | None
-) -> Client | None:
-    """A client already known by the same mobile number or email is the same person."""
-    for column, value in ((Client.phone_number, phone), (Client.email, email)):
-        if value:
-            query = select(Client).where(Client.organisation_id == organisation_id, column == value)
-            if column is Client.phone_number:
-                query = query.where(Client.shared_phone.is_(False))
-            found = await session.scalar(query.limit(1))
-            if found is not None:
-                return found
-    return None
+    )

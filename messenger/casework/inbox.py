@@ -16,7 +16,15 @@ from messenger.platform.models import ReceivedMessage, Task, utcnow
 from messenger.platform.tenancy import own
 
 SYSTEM = "messenger"  # handled_by / closed_by when Messenger itself acted
-TASK_KINDS = ("call-back", "cannot-come", "outreach", "payment-plan-failed", "reply")
+TASK_KINDS = (
+    "call-back",
+    "cannot-come",
+    "outreach",
+    "payment-plan-failed",
+    "reply",
+    "unreachable",
+    "not-sent",
+)
 
 
 def open_task(

@@ -1,7 +1,11 @@
-"""The values a plan's templates are filled with, from the case, client, session and OCMW.
+"""The values a plan's templates are filled with, and where each one comes from.
 
-Every value the shipped LAC templates may ask for is offered; a template uses the ones it
-declares. A value that is unknown is left out, so the template names what is missing.
+Every variable a plan step's template may use has a source: the client, the case, the
+session, the case's social worker, the organisation, or the outcome of the session. A worker's
+phone and email fall back to the organisation's contact profile. `SOURCES` is the list a plan
+is checked against when it is saved (reminder_plans.py), so a variable nobody can fill is a
+400 then, not a skipped reminder on the day. A value that is unknown for one case is left
+out, so the preview and the reminder name what is missing.
 """
 
 from __future__ import annotations
@@ -12,7 +16,36 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.platform.dates import BRUSSELS
-from messenger.platform.models import Case, CaseEvent, Client, LacSession, Organisation
+from messenger.platform.models import (
+    Case,
+    CaseEvent,
+    Client,
+    LacSession,
+    Organisation,
+    StaffMember,
+)
+
+MAX_ADDRESS_LINES = 7
+SOURCES: dict[str, str] = {
+    "voornaam": "client",
+    "naam": "client",
+    **{f"address_line_{n}": "client" for n in range(1, MAX_ADDRESS_LINES + 1)},
+    "watermaatschappij": "case",
+    "afspraak": "case",
+    "moment": "session",
+    "plaats": "session",
+    "datum_zitting": "session",
+    "maatschappelijk_werker": "worker",
+    "telefoon": "worker",
+    "email": "worker",
+    "ocmw": "organisation",
+    "onthaal": "organisation",
+    "onthaal_adres": "organisation",
+    "openingsuren": "organisation",
+    "website": "organisation",
+    "handtekening": "organisation",
+    "afspraken": "outcome",
+}
 
 
 async def plan_values(
@@ -22,7 +55,9 @@ async def plan_values(
     lac_session: LacSession,
     organisation: Organisation | None,
 ) -> dict[str, Any]:
-    return personalisation(case, client, lac_session, organisation, await _agreed(session, case.id))
+    worker = await session.get(StaffMember, case.worker_id) if case.worker_id else None
+    agreed = await _agreed(session, case.id)
+    return personalisation(case, client, lac_session, organisation, worker, agreed)
 
 
 def personalisation(
@@ -30,29 +65,46 @@ def personalisation(
     client: Client,
     lac_session: LacSession,
     organisation: Organisation | None,
+    worker: StaffMember | None = None,
     agreed: str | None = None,
 ) -> dict[str, Any]:
-    """Every value the LAC templates may ask for; a template uses the ones it declares."""
+    """Every value the plan's templates may ask for; a template uses the ones it declares."""
     org = organisation
     values: dict[str, Any] = {
         "voornaam": client.first_name,
         "naam": f"{client.first_name} {client.last_name}",
         "moment": lac_session.starts_at.isoformat(),
         "plaats": lac_session.place,
-        "maatschappelijk_werker": case.worker_name or (org and org.contact_name) or "Het OCMW",
         "watermaatschappij": case.water_company,
+        "ocmw": org.name if org else "het OCMW",
+        # Aftercare: the day of the session.
+        "datum_zitting": lac_session.starts_at.astimezone(BRUSSELS).date().isoformat(),
     }
-    phone = case.worker_phone or (org and org.contact_phone)
-    email = case.worker_email or (org and org.contact_email)
+    # The case's own worker details, else its staff member's, else the organisation's.
+    contact = {
+        "maatschappelijk_werker": (
+            case.worker_name,
+            worker and worker.name,
+            org and org.contact_name,
+            "Het OCMW",
+        ),
+        "telefoon": (case.worker_phone, worker and worker.phone, org and org.contact_phone),
+        "email": (case.worker_email, worker and worker.email, org and org.contact_email),
+    }
+    if org is not None:
+        contact |= {
+            "onthaal_adres": (org.walk_in_address,),
+            "openingsuren": (org.opening_hours,),
+            "website": (org.website,),
+            "handtekening": (org.signature,),
+        }
     # Left out when unknown: the template then says which value is missing.
-    if phone:
-        values["telefoon"] = phone
-    if email:
-        values["email"] = email
+    for name, candidates in contact.items():
+        found = next((c for c in candidates if c), None)
+        if found:
+            values[name] = found
     if case.appointment_at:
         values["afspraak"] = case.appointment_at.isoformat()
-    # Aftercare: the day of the session, what was agreed, where to walk in.
-    values["datum_zitting"] = lac_session.starts_at.astimezone(BRUSSELS).date().isoformat()
     if agreed:
         values["afspraken"] = agreed
     if org is not None and (org.contact_phone or org.contact_name):

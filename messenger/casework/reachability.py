@@ -1,10 +1,15 @@
 """Whether a client can be reached on a channel now: one place for flags, STOP and consent.
 
-Safety flags come first and always win; then contact details; then an SMS
-opt-out; then recorded consent (SMS and email rest on it; letters are the public task).
+Safety flags come first and always win; then contact details; then an SMS opt-out; then
+recorded consent (SMS and email rest on it; letters are the public task). `why_not` is the
+rule itself, on plain facts, so a dry run can judge a client that is not stored yet;
+`cannot_use` gathers the facts from the database.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,22 +17,47 @@ from messenger.messages import consent, opt_outs
 from messenger.platform.models import Client
 
 
-async def cannot_use(session: AsyncSession, client: Client, channel: str) -> str | None:
-    """Why this channel may not carry a message to this client now; None when it may.
-    Safety flags first: they always win."""
+class Contact(Protocol):
+    """What the rule reads of a client (a stored Client, or a row of a case list)."""
+
+    @property
+    def phone_number(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def address_lines(self) -> list[str] | tuple[str, ...]: ...
+    @property
+    def no_sms(self) -> bool: ...
+    @property
+    def no_letters_at_home(self) -> bool: ...
+    @property
+    def shared_phone(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the database says about a client beyond its own row."""
+
+    opted_out: bool = False
+    sms_consent: bool = False
+    email_consent: bool = False
+
+
+def why_not(client: Contact, channel: str, facts: Facts) -> str | None:
+    """Why this channel may not carry a message to this client; None when it may."""
     if channel == "sms":
         if client.no_sms or client.shared_phone:
             return "veiligheidsvlag (geen sms / gedeelde gsm)"
         if not client.phone_number:
             return "geen gsm-nummer"
-        if await opt_outs.is_opted_out(session, client.organisation_id, client.phone_number):
+        if facts.opted_out:
             return "heeft STOP gestuurd"
-        if not await consent.allows(session, client.id, consent.SMS):
+        if not facts.sms_consent:
             return "geen toestemming voor sms"
     elif channel == "email":
         if not client.email:
             return "geen e-mailadres"
-        if not await consent.allows(session, client.id, consent.EMAIL):
+        if not facts.email_consent:
             return "geen toestemming voor e-mail"
     elif channel == "letter":
         if client.no_letters_at_home:
@@ -35,3 +65,19 @@ async def cannot_use(session: AsyncSession, client: Client, channel: str) -> str
         if not client.address_lines:
             return "geen adres"
     return None
+
+
+async def facts_about(session: AsyncSession, client: Client) -> Facts:
+    opted_out = bool(client.phone_number) and await opt_outs.is_opted_out(
+        session, client.organisation_id, client.phone_number or ""
+    )
+    return Facts(
+        opted_out=opted_out,
+        sms_consent=await consent.allows(session, client.id, consent.SMS),
+        email_consent=await consent.allows(session, client.id, consent.EMAIL),
+    )
+
+
+async def cannot_use(session: AsyncSession, client: Client, channel: str) -> str | None:
+    """Why this channel may not carry a message to this client now; None when it may."""
+    return why_not(client, channel, await facts_about(session, client))

@@ -22,10 +22,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.casework.case_import import REASONS
+from messenger.casework.case_columns import REASONS
+from messenger.casework.plan_values import SOURCES
 from messenger.casework.schedule import Step
 from messenger.platform.models import ReminderPlan, utcnow
 from messenger.wording import template_store
+from messenger.wording.rendering import RESERVED, variables_of
 from messenger.wording.template_files import template_id
 
 CHANNELS = ("sms", "email", "letter")
@@ -224,19 +226,57 @@ async def plan_for(session: AsyncSession, organisation_id: str) -> list[PlanStep
     return parse_steps(stored.steps if stored else DEFAULT_STEPS)
 
 
+async def check_plan(
+    session: AsyncSession, organisation_id: str | None, steps: list[dict[str, Any]]
+) -> list[PlanStep]:
+    """Refuse a bad plan before it is stored or used: every template exists, is of the right
+    kind, and every variable it uses has a source that this step can fill (plan_values.py)."""
+    parsed = parse_steps(steps)
+    for number, step in enumerate(parsed, start=1):
+        where = f"steps[{number}]"
+        for channel, template in step.templates.items():
+            found = await template_store.find(session, organisation_id or "", template)
+            if found is None:
+                raise ValueError(f"{where}: templates: no {channel} template {template}")
+            if found.template.kind != channel:
+                raise ValueError(
+                    f"{where}: templates: {found.template.name} is not a {channel} template"
+                )
+            for language in await template_store.languages_of(session, found.template.id):
+                version = await template_store.find(
+                    session, organisation_id or "", template, language=language
+                )
+                assert version is not None
+                used = variables_of(version.version.body, version.version.subject) - set(RESERVED)
+                for variable in sorted(used):
+                    problem = _unfillable(step, variable)
+                    if problem:
+                        name = found.template.name
+                        raise ValueError(
+                            f"{where}: step '{step.name}': {name} ({language}) uses "
+                            f"{variable}, but {problem}"
+                        )
+    return parsed
+
+
+def _unfillable(step: PlanStep, variable: str) -> str | None:
+    """Why this step cannot fill this variable; None when it can."""
+    source = SOURCES.get(variable)
+    if source is None:
+        return (
+            "nothing fills it in (not the client, case, session, worker, organisation or outcome)"
+        )
+    if source == "outcome" and step.trigger != "outcome":
+        return "it comes from the outcome, so only a step with trigger outcome can use it"
+    if variable == "afspraak" and not step.needs_appointment:
+        return 'only a step with needs "appointment" is sure to have one'
+    return None
+
+
 async def save_plan(
     session: AsyncSession, organisation_id: str, steps: list[dict[str, Any]]
 ) -> ReminderPlan:
-    # Refuse a bad plan before storing it: every template must exist, of the right kind.
-    for number, step in enumerate(parse_steps(steps), start=1):
-        for channel, template in step.templates.items():
-            found = await template_store.find(session, organisation_id, template)
-            if found is None:
-                raise ValueError(f"steps[{number}]: templates: no {channel} template {template}")
-            if found.template.kind != channel:
-                raise ValueError(
-                    f"steps[{number}]: templates: {found.template.name} is not a {channel} template"
-                )
+    await check_plan(session, organisation_id, steps)
     stored = await session.scalar(
         select(ReminderPlan).where(ReminderPlan.organisation_id == organisation_id)
     )

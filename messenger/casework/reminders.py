@@ -20,8 +20,10 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from messenger.casework import inbox
+from messenger.casework.calendar import calendar_of
 from messenger.casework.plan_values import plan_values
-from messenger.casework.reachability import cannot_use
+from messenger.casework.reachability import cannot_use, facts_about, why_not
 from messenger.casework.reminder_plans import PlanStep, plan_for
 from messenger.casework.schedule import QuietHours, plan_times, working_days_after
 from messenger.messages import consent, statuses
@@ -36,13 +38,17 @@ from messenger.platform.models import (
     Message,
     Organisation,
     Reminder,
+    Task,
     utcnow,
 )
 
 log = logging.getLogger(__name__)
 PENDING, SENT, CANCELLED, SKIPPED = "pending", "sent", "cancelled", "skipped"
-QUIET = QuietHours()
 BATCH = 200
+
+
+async def calendar_for(session: AsyncSession, organisation_id: str, now: datetime) -> QuietHours:
+    return calendar_of(await session.get(Organisation, organisation_id), today=now.date())
 
 
 async def schedule_case(
@@ -64,8 +70,10 @@ async def schedule_case(
     ]
     by_timing = {s.timing: s for s in steps}
     made = []
+    now = now or utcnow()
+    calendar = await calendar_for(session, case.organisation_id, now)
     for timing, due in plan_times(
-        [s.timing for s in steps], lac_session.starts_at, QUIET, now=now or utcnow()
+        [s.timing for s in steps], lac_session.starts_at, calendar, now=now
     ):
         step = by_timing[timing]
         reminder = Reminder(
@@ -77,8 +85,25 @@ async def schedule_case(
         )
         session.add(reminder)
         made.append(reminder)
+    await _foresee(session, case, made)
     await session.flush()
     return made
+
+
+async def _foresee(session: AsyncSession, case: Case, made: list[Reminder]) -> None:
+    """Mark the steps no channel can carry now: the plan preview shows them, and only a skip
+    nobody could see coming becomes a task on the day."""
+    client = await session.get(Client, case.client_id)
+    if client is None or not made:
+        return
+    facts = await facts_about(session, client)
+    for reminder in made:
+        reasons = [why_not(client, channel, facts) for channel in reminder.channels]
+        if all(reasons):
+            reminder.expected_skip = True
+            reminder.note = "; ".join(
+                f"{c}: {w}" for c, w in zip(reminder.channels, reasons, strict=True)
+            )
 
 
 async def schedule_after(
@@ -92,6 +117,7 @@ async def schedule_after(
 ) -> list[Reminder]:
     """Pending reminders for the plan's steps timed from an event (an outcome, a report)."""
     made = []
+    calendar = await calendar_for(session, case.organisation_id, moment)
     for step in await plan_for(session, case.organisation_id):
         if step.trigger != trigger or case.reason not in step.reasons:
             continue
@@ -101,12 +127,12 @@ async def schedule_after(
             continue
         day = _local_date(moment)
         if step.working_days:
-            day = working_days_after(day, step.days_after, QUIET)
+            day = working_days_after(day, step.days_after, calendar)
         else:
             day += timedelta(days=step.days_after)
         at = step.timing.at or time(9)
         wall = datetime.combine(day, at, tzinfo=BRUSSELS)
-        due = QUIET.next_allowed(max(wall, moment))
+        due = calendar.next_allowed(max(wall, moment))
         reminder = Reminder(
             organisation_id=case.organisation_id,
             case_id=case.id,
@@ -116,6 +142,7 @@ async def schedule_after(
         )
         session.add(reminder)
         made.append(reminder)
+    await _foresee(session, case, made)
     await session.flush()
     return made
 
@@ -201,10 +228,11 @@ async def _send_one(
         # A worker that was down must not send "see you tomorrow" after the session.
         await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen")
         return
-    if not QUIET.allows(now):
+    calendar = await calendar_for(session, case.organisation_id, now)
+    if not calendar.allows(now):
         # Found outside quiet hours (a worker catching up at night): wait for the morning;
         # if that is after the session, the check above skips it then.
-        reminder.due_at, reminder.updated_at = QUIET.next_allowed(now), utcnow()
+        reminder.due_at, reminder.updated_at = calendar.next_allowed(now), utcnow()
         await session.commit()
         return
     step = next(
@@ -216,7 +244,8 @@ async def _send_one(
     if step.needs_appointment and case.appointment_at is None:
         await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld")
         return
-    notes = [reminder.note] if reminder.note else []
+    # A fallback carries why the channel before failed; a planning-time note is stale now.
+    notes = [reminder.note] if reminder.note and not reminder.expected_skip else []
     for channel in reminder.channels:
         why_not = await cannot_use(session, client, channel)
         if why_not:
@@ -236,7 +265,31 @@ async def _send_one(
         reminder.channel, reminder.message_id = channel, message.id
         await _finish(session, reminder, SENT, "; ".join(notes))
         return
-    await _finish(session, reminder, SKIPPED, "; ".join(notes) or "geen kanaal mogelijk")
+    why = "; ".join(notes) or "geen kanaal mogelijk"
+    if not reminder.expected_skip:
+        await _tell_someone(session, case, client, reminder.step, why)
+    await _finish(session, reminder, SKIPPED, why)
+
+
+async def _tell_someone(
+    session: AsyncSession, case: Case, client: Client, step: str, why: str
+) -> None:
+    """A step that reached nobody, unforeseen, becomes a task, unless an open one already
+    says so for this case: silence is a defect, but so is the same task ten times."""
+    known = await session.scalar(
+        select(Task.id).where(
+            Task.case_id == case.id,
+            Task.kind.in_(("unreachable", "not-sent")),
+            Task.closed_at.is_(None),
+        )
+    )
+    if known is None:
+        name = f"{client.first_name} {client.last_name}"
+        title = f"Niet verstuurd ({step}) aan {name}: {why}"
+        inbox.open_task(
+            session, case.organisation_id, "not-sent", title[:300],
+            client_id=client.id, case_id=case.id,
+        )  # fmt: skip
 
 
 async def _finish(session: AsyncSession, reminder: Reminder, status: str, note: str) -> None:
@@ -318,7 +371,9 @@ async def fall_back(
                     organisation_id=reminder.organisation_id,
                     case_id=reminder.case_id,
                     step=reminder.step,
-                    due_at=QUIET.next_allowed(now),
+                    due_at=(
+                        await calendar_for(session, reminder.organisation_id, now)
+                    ).next_allowed(now),
                     channels=remaining,
                     fallback_of=reminder.id,
                     note=f"{reminder.channel}: {why}",

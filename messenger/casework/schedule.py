@@ -53,13 +53,15 @@ def _at(day: date, at: time) -> datetime:
 class QuietHours:
     """When messages may reach a client: [start, end) local time on open days.
 
-    ``days`` are Python weekday numbers (0 = Monday); ``holidays`` are closed dates.
+    ``days`` are Python weekday numbers (0 = Monday) messages may go out on; ``working_days``
+    are those that count in "N working days after"; ``holidays`` are closed dates for both.
     """
 
     start: time = time(9)
     end: time = time(20)
     days: frozenset[int] = frozenset(range(6))
     holidays: frozenset[date] = frozenset()
+    working_days: frozenset[int] = frozenset(range(5))
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
@@ -69,8 +71,15 @@ class QuietHours:
                 f"quiet hours need start before end (got {self.start:%H:%M}–{self.end:%H:%M})"
             )
         # At least one open weekday and finitely many holidays: every search below ends.
-        if not self.days or not self.days <= frozenset(range(7)):
-            raise ValueError("days must be weekday numbers 0 (Monday) to 6 (Sunday), at least one")
+        for name, numbers in (("days", self.days), ("working_days", self.working_days)):
+            if not numbers or not numbers <= frozenset(range(7)):
+                raise ValueError(
+                    f"{name} must be weekday numbers 0 (Monday) to 6 (Sunday), at least one"
+                )
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether this day counts in "N working days after" (Monday to Friday by default)."""
+        return day.weekday() in self.working_days and day not in self.holidays
 
     def is_open(self, day: date) -> bool:
         """Whether messages may go out at all on this calendar day."""
@@ -174,12 +183,12 @@ def plan_times(
 
 
 def working_days_after(day: date, count: int, quiet: QuietHours) -> date:
-    """The date ``count`` open days after ``day`` (1 = the next open day; 0 = ``day``)."""
+    """The date ``count`` working days after ``day`` (1 = the next one; 0 = ``day``)."""
     if count < 0:
         raise ValueError(f"count must be 0 or more (got {count})")
     remaining = count
     while remaining:
         day += _ONE_DAY
-        if quiet.is_open(day):
+        if quiet.is_working_day(day):
             remaining -= 1
     return day

@@ -12,11 +12,11 @@ import typer
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from messenger.cli.casework import import_case_list, session_app
+from messenger.casework.organisations import create_organisation, update_organisation
+from messenger.cli.casework import import_case_list, sample, session_app
 from messenger.cli.common import console, fail, run, session_for, upgrade
 from messenger.cli.letters import batch_app, letter_app
 from messenger.cli.templates import templates_app
-from messenger.messages.organisations import create_organisation, update_organisation
 from messenger.platform.api_keys import KEY_TYPES, issue_key
 from messenger.platform.embedded_redis import redis_url, running_embedded_url
 from messenger.platform.encryption import secret_box
@@ -39,6 +39,7 @@ app.add_typer(letter_app, name="letter")
 app.add_typer(templates_app, name="templates")
 app.add_typer(session_app, name="session")
 app.command("import")(import_case_list)
+app.command("import-sample")(sample)
 
 
 @db_app.command("upgrade")

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from channels.sandbox import outbox_path
+from messenger.casework.organisations import create_organisation
 from messenger.cli.common import wide
 from messenger.cli.runner import free_port, running_api, running_worker
 from messenger.messages import statuses
-from messenger.messages.organisations import create_organisation
 from messenger.platform import migrate
 from messenger.platform.api_keys import issue_key
 from messenger.platform.db import create_engine, create_sessions

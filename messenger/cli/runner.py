@@ -16,6 +16,7 @@ from arq.worker import Worker
 
 from messenger.api import create_app
 from messenger.messages.outbound import ChannelSet
+from messenger.platform.clock import Clock
 from messenger.platform.settings import Settings
 
 STARTUP_TIMEOUT_SECONDS = 30
@@ -37,13 +38,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    settings: Settings, redis_url: str, *, channels: ChannelSet | None = None
+    settings: Settings,
+    redis_url: str,
+    *,
+    channels: ChannelSet | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Worker]:
     from worker.settings import create_worker  # the worker door imports messenger, not back
 
-    worker = create_worker(
-        settings, redis_url, extra_ctx={"channels": channels} if channels else {}
-    )
+    extra: dict[str, object] = {"channels": channels} if channels else {}
+    if clock is not None:
+        extra["clock"] = clock
+    worker = create_worker(settings, redis_url, extra_ctx=extra)
     task = asyncio.create_task(worker.async_run())
     try:
         yield worker
@@ -65,11 +71,16 @@ async def stop_worker(worker: Worker, task: asyncio.Task[None], grace: float = 1
 
 @contextlib.asynccontextmanager
 async def running_api(
-    settings: Settings, redis_url: str | None, *, host: str = "127.0.0.1", port: int = 0
+    settings: Settings,
+    redis_url: str | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
 ) -> AsyncIterator[uvicorn.Server]:
     port = port or free_port(host)
     config = uvicorn.Config(
-        create_app(settings, redis_url=redis_url),
+        create_app(settings, redis_url=redis_url, clock=clock),
         host=host,
         port=port,
         log_level="warning",

@@ -31,7 +31,8 @@ from messenger.wording.template_files import template_id
 
 SMS, EMAIL, SHARE = "sms", "email", "share-partner"
 PURPOSES = (SMS, EMAIL, SHARE)
-METHODS = ("in-person", "phone", "paper", "sms", "email")
+# intake: asked when the case was opened, and recorded with the case list.
+METHODS = ("in-person", "phone", "paper", "sms", "email", "intake")
 SHAREABLE = ("name", "phone", "email", "address")
 _LABELS = {"name": "Naam", "phone": "Telefoon", "email": "E-mail", "address": "Adres"}
 NOTICE_TEMPLATES = {
@@ -93,6 +94,19 @@ async def record(
     statement: Statement,
 ) -> ConsentRecord:
     """Store one statement; for sharing, tell the partner. Commits."""
+    entry, before, partner = await add_statement(session, client, statement)
+    await session.commit()
+    changed = before is None or before.given != entry.given or before.fields != entry.fields
+    if partner is not None and changed and (statement.given or before is not None):
+        await _notify_partner(session, queue, client, partner, entry)
+    return entry
+
+
+async def add_statement(
+    session: AsyncSession, client: Client, statement: Statement
+) -> tuple[ConsentRecord, ConsentRecord | None, Partner | None]:
+    """Store one statement without committing: the new record, the one it follows, and the
+    partner it concerns. A withdrawal takes the partner's block out of unsent messages."""
     _check(statement)
     partner = None
     if statement.purpose == SHARE:
@@ -116,13 +130,9 @@ async def record(
     )
     session.add(entry)
     await session.flush()
-    changed = before is None or before.given != statement.given or before.fields != entry.fields
     if partner is not None and not statement.given:
         await _remove_partner_block(session, client.id, partner.id)
-    await session.commit()
-    if partner is not None and changed and (statement.given or before is not None):
-        await _notify_partner(session, queue, client, partner, entry)
-    return entry
+    return entry, before, partner
 
 
 def _check(statement: Statement) -> None:

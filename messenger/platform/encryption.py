@@ -1,7 +1,11 @@
-"""Secrets at rest (API key secrets, later provider credentials) are Fernet-encrypted."""
+"""Secrets at rest (API key secrets, later provider credentials) are Fernet-encrypted, and
+identifiers we must recognise but need not read (a national register number) are kept only
+as a keyed hash."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -13,9 +17,16 @@ from messenger.platform.settings import Settings
 class SecretBox:
     def __init__(self, key: str | bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key.encode() if isinstance(key, str) else key
 
     def encrypt(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode()).decode()
+
+    def fingerprint(self, value: str) -> str:
+        """A keyed hash (HMAC-SHA256): equal values match, the value itself cannot be read
+        back, and without the server key nobody can try every possible number."""
+        key = hmac.new(self._key, b"messenger fingerprint", hashlib.sha256).digest()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
     def decrypt(self, token: str) -> str | None:
         """None when the token was made with another server key."""

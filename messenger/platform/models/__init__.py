@@ -16,6 +16,7 @@ from messenger.platform.models.casework import (
     PartnerNotice,
     Reminder,
     ReminderPlan,
+    StaffMember,
     Task,
 )
 from messenger.platform.models.messaging import (
@@ -49,6 +50,7 @@ __all__ = [
     "ReceivedMessage",
     "Reminder",
     "ReminderPlan",
+    "StaffMember",
     "Task",
     "Template",
     "TemplateVersion",

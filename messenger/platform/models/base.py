@@ -56,5 +56,6 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime,
         dict[str, Any]: JSON,
         list[str]: JSON,
+        list[int]: JSON,
         list[Any]: JSON,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from messenger.platform.models.base import Base, new_id, utcnow
@@ -29,8 +29,26 @@ class Client(Base):
     no_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     no_letters_at_home: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     shared_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A keyed hash (HMAC) of the national register number (INSZ), never the number itself:
+    # enough to recognise a known client in the next case list, useless to anyone else.
+    national_number_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffMember(Base):
+    """A social worker clients can call: the case's worker fills the templates' contact."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    team: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Partner(Base):
@@ -124,7 +142,9 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     # The partner to name in the client's messages, when the client consented to sharing.
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), default=None)
-    # The social worker clients can call; the organisation's contact when not set.
+    # The social worker clients can call (a staff member); the worker_* fields below, when
+    # given, override the staff member's details; the organisation's profile fills the rest.
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("staff_members.id"), default=None)
     worker_name: Mapped[str | None] = mapped_column(String(200), default=None)
     worker_phone: Mapped[str | None] = mapped_column(String(40), default=None)
     worker_email: Mapped[str | None] = mapped_column(String(320), default=None)
@@ -168,6 +188,9 @@ class Reminder(Base):
     fallback_of: Mapped[str | None] = mapped_column(ForeignKey("reminders.id"), default=None)
     # Why a channel was passed over or the step skipped, for the worker and the reports.
     note: Mapped[str] = mapped_column(Text, default="")
+    # When planned, no channel could reach the client: the social worker saw that in the
+    # plan preview, so a skip on the day is no news (an unforeseen one becomes a task).
+    expected_skip: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +44,20 @@ class Organisation(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200), default=None)
     contact_phone: Mapped[str | None] = mapped_column(String(40), default=None)
     contact_email: Mapped[str | None] = mapped_column(String(320), default=None)
+    # The rest of the contact profile the templates may use.
+    walk_in_address: Mapped[str | None] = mapped_column(String(300), default=None)
+    opening_hours: Mapped[str | None] = mapped_column(String(300), default=None)
+    website: Mapped[str | None] = mapped_column(String(300), default=None)
+    signature: Mapped[str | None] = mapped_column(String(300), default=None)
+    # The calendar: weekdays (0 = Monday) messages may go out and reminders count as working
+    # days, the hours, and the organisation's own closed days besides Belgium's holidays.
+    quiet_start: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="20:00", server_default="20:00")
+    open_weekdays: Mapped[list[int]] = mapped_column(default=lambda: [0, 1, 2, 3, 4, 5])
+    working_weekdays: Mapped[list[int]] = mapped_column(default=lambda: [0, 1, 2, 3, 4])
+    # Flemish Community holiday (11 July), on by default: most Flemish OCMWs close then.
+    flemish_holiday: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    closed_days: Mapped[list[str]] = mapped_column(default=list)
 
 
 class ApiKey(Base):

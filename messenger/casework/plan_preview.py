@@ -1,0 +1,161 @@
+"""What will happen before it happens: each step still ahead for a case, when it goes out (in
+Brussels time), on which channel, why the other channels are passed over, and which values
+its words would miss. The same rules as the reminders themselves (reachability.py,
+plan_values.py), judged now.
+
+A stored case is previewed from its pending reminders. A case list in a dry run is previewed
+from the plan, with clients and cases that exist only in memory: nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.casework.calendar import calendar_of
+from messenger.casework.plan_values import personalisation, plan_values
+from messenger.casework.reachability import Facts, facts_about, why_not
+from messenger.casework.reminder_plans import PlanStep, plan_for
+from messenger.casework.schedule import plan_times
+from messenger.messages import opt_outs
+from messenger.platform.models import (
+    Case,
+    Client,
+    LacSession,
+    Organisation,
+    Reminder,
+    StaffMember,
+    utcnow,
+)
+from messenger.wording import template_store
+from messenger.wording.rendering import RESERVED, variables_of
+
+NO_APPOINTMENT = "geen afspraak voorgesteld"
+
+
+@dataclass(frozen=True)
+class StepPreview:
+    step: str
+    due_at: datetime
+    # The channel it will go out on; None when none can be used (see passed_over, skip).
+    channel: str | None
+    passed_over: tuple[tuple[str, str], ...] = ()
+    # Values the chosen channel's template needs that nobody has filled in.
+    missing: tuple[str, ...] = ()
+    # Why the step as a whole will not go out (it is not about reaching the client).
+    skip: str | None = None
+
+
+async def preview_case(
+    session: AsyncSession, case: Case, *, now: datetime | None = None
+) -> list[StepPreview]:
+    """The case's pending reminders, judged now."""
+    client = await session.get(Client, case.client_id)
+    lac = await session.get(LacSession, case.session_id) if case.session_id else None
+    if client is None or lac is None:
+        return []
+    steps = {s.name: s for s in await plan_for(session, case.organisation_id)}
+    pending = await session.scalars(
+        select(Reminder)
+        .where(Reminder.case_id == case.id, Reminder.status == "pending")
+        .order_by(Reminder.due_at)
+    )
+    facts = await facts_about(session, client)
+    organisation = await session.get(Organisation, case.organisation_id)
+    values = await plan_values(session, case, client, lac, organisation)
+    out = []
+    for reminder in pending:
+        step = steps.get(reminder.step)
+        if step is not None:
+            out.append(
+                await _judge(
+                    session, step, reminder.due_at, reminder.channels, case, client, facts, values
+                )
+            )
+    return out
+
+
+async def preview_new_case(
+    session: AsyncSession,
+    lac: LacSession,
+    case: Case,
+    client: Client,
+    facts: Facts,
+    *,
+    now: datetime | None = None,
+) -> list[StepPreview]:
+    """The plan's steps for a case that is not stored (a dry run of an import)."""
+    organisation = await session.get(Organisation, case.organisation_id)
+    worker = await session.get(StaffMember, case.worker_id) if case.worker_id else None
+    values = personalisation(case, client, lac, organisation, worker)
+    now = now or utcnow()
+    plan = [
+        s
+        for s in await plan_for(session, case.organisation_id)
+        if s.trigger == "session" and case.reason in s.reasons
+    ]
+    by_name = {s.name: s for s in plan}
+    calendar = calendar_of(organisation, today=now.date())
+    timed = plan_times([s.timing for s in plan], lac.starts_at, calendar, now=now)
+    return [
+        await _judge(
+            session, by_name[t.name], due, by_name[t.name].channels, case, client, facts, values
+        )
+        for t, due in timed
+    ]
+
+
+async def facts_for_new(
+    session: AsyncSession,
+    organisation_id: str,
+    phone: str | None,
+    *,
+    sms_consent: bool,
+    email_consent: bool,
+) -> Facts:
+    opted_out = bool(phone) and await opt_outs.is_opted_out(session, organisation_id, phone or "")
+    return Facts(opted_out=opted_out, sms_consent=sms_consent, email_consent=email_consent)
+
+
+async def _judge(
+    session: AsyncSession,
+    step: PlanStep,
+    due: datetime,
+    channels: Sequence[str],
+    case: Case,
+    client: Client,
+    facts: Facts,
+    values: dict[str, object],
+) -> StepPreview:
+    if step.needs_appointment and case.appointment_at is None:
+        return StepPreview(step.name, due, None, skip=NO_APPOINTMENT)
+    passed = []
+    for channel in channels:
+        why = why_not(client, channel, facts)
+        if why:
+            passed.append((channel, why))
+            continue
+        missing = await _missing(session, case.organisation_id, step, channel, client, values)
+        return StepPreview(step.name, due, channel, tuple(passed), missing)
+    return StepPreview(step.name, due, None, tuple(passed))
+
+
+async def _missing(
+    session: AsyncSession,
+    organisation_id: str,
+    step: PlanStep,
+    channel: str,
+    client: Client,
+    values: dict[str, object],
+) -> tuple[str, ...]:
+    found = await template_store.find(
+        session, organisation_id, step.templates[channel], language=client.language
+    )
+    if found is None:
+        return ()
+    used = variables_of(found.version.body, found.version.subject) - set(RESERVED)
+    return tuple(sorted(used - set(values)))
