@@ -71,7 +71,9 @@ async def import_case_list(
             for p in previews
         ]
         return JSONResponse(_summary(lac.id, report, preview_rows, dry_run=True))
-    done = await case_list.import_case_list(db, lac, report, by=key.name, fingerprint=fingerprint)
+    done = await case_list.import_case_list(
+        db, lac, report, by=key.name, fingerprint=fingerprint, now=clock.now()
+    )
     await db.commit()
     rows: list[dict[str, Any]] = [
         {

@@ -137,7 +137,7 @@ def decode_csv(raw: bytes) -> str:
 
 def unknown_column(cell: str) -> str:
     """'Gsm-nr' → "Deze kolom kennen we niet: 'Gsm-nr'. Bedoelt u 'gsm'?" """
-    close = difflib.get_close_matches(fold(cell), list(HEADERS), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(fold(cell), list(HEADERS), n=1, cutoff=0.8)
     if not close:
         # A short name inside a longer one: 'gsm-nr' holds 'gsm'.
         close = [a for a in HEADERS if len(a) >= 3 and a in fold(cell)][:1]
@@ -151,7 +151,7 @@ def label(field: str) -> str:
 
 
 # 2026-12-01 14:00, 2026-12-01T14:00, 1/12/2026 14:00, 01-12-2026 14u30, 1.12.2026 14u
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:u.h](\d{2})?(?::\d{2})?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ t](\d{1,2})[:u.h](\d{2})?(?::\d{2})?$")
 _BELGIAN = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}) +(\d{1,2})[:u.h](\d{2})?$")
 
 

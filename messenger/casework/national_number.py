@@ -20,7 +20,8 @@ class InvalidNationalNumber(ValueError):
 def normalise_national_number(raw: str) -> str:
     """The eleven digits, separators dropped ('85.07.30-033.28' → '85073003328')."""
     digits = _SEPARATORS.sub("", raw.strip())
-    if not digits.isdigit() or len(digits) != 11:
+    # ASCII digits only: str.isdigit() also takes "²" and full-width digits.
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 11:
         raise InvalidNationalNumber("een rijksregisternummer heeft 11 cijfers")
     body, check = int(digits[:9]), int(digits[9:])
     if check not in (97 - body % 97, 97 - (2_000_000_000 + body) % 97):

@@ -222,11 +222,13 @@ async def _send_one(
         or case.status != "open"
         or lac_session.status != "planned"
     ):
-        await _finish(session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer")
+        await _finish(
+            session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer", now
+        )
         return
     if reminder.due_at < lac_session.starts_at <= now:
         # A worker that was down must not send "see you tomorrow" after the session.
-        await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen")
+        await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen", now)
         return
     calendar = await calendar_for(session, case.organisation_id, now)
     if not calendar.allows(now):
@@ -239,10 +241,10 @@ async def _send_one(
         (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
     )
     if step is None:
-        await _finish(session, reminder, SKIPPED, "deze stap staat niet meer in het plan")
+        await _finish(session, reminder, SKIPPED, "deze stap staat niet meer in het plan", now)
         return
     if step.needs_appointment and case.appointment_at is None:
-        await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld")
+        await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld", now)
         return
     # A fallback carries why the channel before failed; a planning-time note is stale now.
     notes = [reminder.note] if reminder.note and not reminder.expected_skip else []
@@ -263,12 +265,12 @@ async def _send_one(
         if notes and reminder.channels[0] != channel:
             notes.append(f"verstuurd via {channel} in de plaats")
         reminder.channel, reminder.message_id = channel, message.id
-        await _finish(session, reminder, SENT, "; ".join(notes))
+        await _finish(session, reminder, SENT, "; ".join(notes), now)
         return
     why = "; ".join(notes) or "geen kanaal mogelijk"
     if not reminder.expected_skip:
         await _tell_someone(session, case, client, reminder.step, why)
-    await _finish(session, reminder, SKIPPED, why)
+    await _finish(session, reminder, SKIPPED, why, now)
 
 
 async def _tell_someone(
@@ -292,8 +294,11 @@ async def _tell_someone(
         )  # fmt: skip
 
 
-async def _finish(session: AsyncSession, reminder: Reminder, status: str, note: str) -> None:
-    reminder.status, reminder.note, reminder.updated_at = status, note, utcnow()
+async def _finish(
+    session: AsyncSession, reminder: Reminder, status: str, note: str, now: datetime
+) -> None:
+    # The scheduler's clock, not the wall clock: a fallback is timed from this moment.
+    reminder.status, reminder.note, reminder.updated_at = status, note, now
     await session.commit()
 
 
@@ -411,6 +416,6 @@ async def _needs_fallback(
         statuses.PENDING,
         statuses.SENT,
     )
-    if waiting and message.created_at + timedelta(hours=step.fallback_after_hours) <= now:
+    if waiting and reminder.updated_at + timedelta(hours=step.fallback_after_hours) <= now:
         return f"niet afgeleverd binnen {step.fallback_after_hours:g} uur"
     return None
