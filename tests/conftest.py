@@ -25,6 +25,7 @@ from messenger.casework.organisations import create_organisation
 from messenger.cli.runner import running_api, running_worker, server_url
 from messenger.platform import migrate
 from messenger.platform.api_keys import issue_key
+from messenger.platform.clock import Clock, SystemClock
 from messenger.platform.db import Sessions, create_engine, create_sessions
 from messenger.platform.embedded_redis import embedded_redis
 from messenger.platform.encryption import secret_box
@@ -176,9 +177,17 @@ async def make_tenant(
 
 
 @pytest.fixture
-async def api(settings: Settings, sessions: Sessions, redis_server: str) -> AsyncIterator[str]:
+def clock() -> Clock:
+    """The API's clock; a test module that needs another day overrides this fixture."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def api(
+    settings: Settings, sessions: Sessions, redis_server: str, clock: Clock
+) -> AsyncIterator[str]:
     """The real API over HTTP on a free loopback port; yields its base URL."""
-    async with running_api(settings, redis_server) as server:
+    async with running_api(settings, redis_server, clock=clock) as server:
         yield server_url(server)
 
 

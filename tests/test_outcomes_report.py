@@ -7,12 +7,14 @@ import io
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 
 from messenger.casework import cases
 from messenger.casework.clients import ClientData, create_client
 from messenger.messages import statuses
 from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.clock import SimulatedClock
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message, Task
 from messenger.wording import template_store
@@ -20,6 +22,12 @@ from messenger.wording.template_files import template_id
 from tests.support import Tenant
 
 START, END = "2030-01-01T00:00:00+00:00", "2031-01-01T00:00:00+00:00"
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    """The API's day: the session of 10 December 2030 has been held."""
+    return SimulatedClock(datetime(2030, 12, 10, 12, tzinfo=UTC))
 
 
 async def _case(sessions: Sessions, tenant: Tenant, first: str) -> tuple[str, str]:

@@ -140,6 +140,7 @@ async def _client_with_everything(sessions: Sessions, tenant: Tenant, who: Perso
             decision="payment-plan",
             agreed=f"{who.first} {who.last} betaalt 50 euro per maand",
             recorded_by="Jan",
+            at=datetime(2030, 12, 10, 12, tzinfo=UTC),
         )
         inbox.open_task(session, org, "outreach", f"{who.last} bezoeken", client_id=client_id)
         await session.commit()

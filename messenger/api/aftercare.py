@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from messenger.aftercare import contact_attempts, outcomes, reports
 from messenger.aftercare.timeline import timeline
 from messenger.aftercare.what_works import to_csv, to_json
-from messenger.api.deps import Key, Session
+from messenger.api.deps import AppClock, Key, Session
 from messenger.api.errors import bad_request
 from messenger.casework import cases, inbox
 from messenger.casework.clients import own_client
@@ -75,6 +75,10 @@ class OutcomeIn(BaseModel):
     agreed: str | None = Field(default=None, max_length=2000, description="What was agreed")
 
 
+class AmendmentIn(OutcomeIn):
+    reason: str = Field(min_length=1, max_length=500, description="Why the outcome is corrected")
+
+
 class EntryOut(BaseModel):
     at: datetime
     kind: str
@@ -100,13 +104,34 @@ async def client_timeline(client_id: str, key: Key, db: Session) -> list[EntryOu
 
 
 @router.post("/cases/{case_id}/outcome", status_code=201, response_model=EntryOut)
-async def case_outcome(case_id: str, body: OutcomeIn, key: Key, db: Session) -> EntryOut:
+async def case_outcome(
+    case_id: str, body: OutcomeIn, key: Key, db: Session, clock: AppClock
+) -> EntryOut:
+    """The case's one outcome, from the start of its session on."""
     case = await cases.own_case(db, key.organisation_id, case_id)
     with bad_request():
-        event = await outcomes.record_outcome(db, case, recorded_by=key.name, **body.model_dump())
+        event = await outcomes.record_outcome(
+            db, case, recorded_by=key.name, now=clock.now(), **body.model_dump()
+        )
     await db.commit()
     return EntryOut(
         at=event.occurred_at, kind=event.kind, summary="uitkomst", details=event.details
+    )
+
+
+@router.post("/cases/{case_id}/outcome/amendment", status_code=201, response_model=EntryOut)
+async def amend_case_outcome(
+    case_id: str, body: AmendmentIn, key: Key, db: Session, clock: AppClock
+) -> EntryOut:
+    """Correct the outcome, saying why; the aftercare is planned again."""
+    case = await cases.own_case(db, key.organisation_id, case_id)
+    with bad_request():
+        event = await outcomes.amend_outcome(
+            db, case, recorded_by=key.name, now=clock.now(), **body.model_dump()
+        )
+    await db.commit()
+    return EntryOut(
+        at=event.occurred_at, kind=event.kind, summary="uitkomst aangepast", details=event.details
     )
 
 

@@ -13,6 +13,7 @@ from messenger.api import (
     errors,
     imports,
     letters,
+    lists,
     notifications,
     organisation,
     partners,
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(partners.router)
     app.include_router(sessions.router)
     app.include_router(imports.router)
+    app.include_router(lists.router)
     app.include_router(organisation.router)
     app.include_router(aftercare.router)
     app.include_router(privacy.router)

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from messenger.api.deps import Key, Queue, Session
 from messenger.api.errors import bad_request
-from messenger.casework.clients import ClientData, create_client, own_client, update_client
+from messenger.casework.clients import (
+    ClientData,
+    create_client,
+    own_client,
+    update_client,
+    update_contact,
+)
 from messenger.messages import consent
 from messenger.platform.models import Client, ConsentRecord
 
@@ -71,6 +77,28 @@ async def get_client(client_id: str, key: Key, db: Session) -> ClientOut:
 async def change_client(client_id: str, body: ClientIn, key: Key, db: Session) -> ClientOut:
     with bad_request():
         client = await update_client(db, key.organisation_id, client_id, _data(body))
+    await db.commit()
+    return await _out(db, client)
+
+
+class ClientChange(BaseModel):
+    phone_number: str | None = None
+    email: str | None = None
+    address: list[str] | None = Field(default=None, max_length=5)
+    language: str | None = None
+    no_sms: bool | None = None
+    no_letters_at_home: bool | None = None
+    shared_phone: bool | None = None
+
+
+@router.patch("/clients/{client_id}", response_model=ClientOut)
+async def change_contact(client_id: str, body: ClientChange, key: Key, db: Session) -> ClientOut:
+    """Change only what is given (null clears a phone number or email); the steps not sent
+    yet go to the new details."""
+    with bad_request():
+        client = await update_contact(
+            db, key.organisation_id, client_id, body.model_dump(exclude_unset=True)
+        )
     await db.commit()
     return await _out(db, client)
 

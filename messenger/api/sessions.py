@@ -130,6 +130,27 @@ async def get_case(case_id: str, key: Key, db: Session) -> CaseOut:
     return await _case_out(db, await cases.own_case(db, key.organisation_id, case_id))
 
 
+class CaseChange(BaseModel):
+    worker_id: str | None = None
+    worker_name: str | None = Field(default=None, max_length=200)
+    worker_phone: str | None = Field(default=None, max_length=40)
+    worker_email: str | None = Field(default=None, max_length=320)
+    appointment_at: datetime | None = None
+    partner_id: str | None = None
+    reference: str | None = Field(default=None, max_length=100)
+
+
+@router.patch("/cases/{case_id}", response_model=CaseOut)
+async def change_case(case_id: str, body: CaseChange, key: Key, db: Session) -> CaseOut:
+    """Change the worker, the appointment or the partner; give null to clear one. Steps not
+    sent yet use the new details."""
+    case = await cases.own_case(db, key.organisation_id, case_id)
+    with bad_request():
+        await cases.update_case(db, case, body.model_dump(exclude_unset=True))
+    await db.commit()
+    return await _case_out(db, case)
+
+
 @router.post("/cases/{case_id}/cancel", response_model=CaseOut)
 async def cancel_case(case_id: str, key: Key, db: Session) -> CaseOut:
     case = await cases.own_case(db, key.organisation_id, case_id)

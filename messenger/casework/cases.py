@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,20 +90,23 @@ async def add_case(
     organisation_id = lac_session.organisation_id
     await own_client(session, organisation_id, data.client_id)
     check_case(data)
-    if data.partner_id is not None:
-        partner = await session.get(Partner, data.partner_id)
-        if partner is None or partner.organisation_id != organisation_id:
-            raise LookupError("partner_id: no such partner in this organisation")
-    if data.worker_id is not None:
-        worker = await session.get(StaffMember, data.worker_id)
-        if worker is None or worker.organisation_id != organisation_id:
-            raise LookupError("worker_id: no such staff member in this organisation")
+    await _check_links(session, organisation_id, data)
     case = Case(organisation_id=organisation_id, session_id=lac_session.id, **vars(data))
     session.add(case)
     await session.flush()
     if lac_session.status == "planned":
         await reminders.schedule_case(session, case, lac_session, now=now)
     return case
+
+
+async def _check_links(session: AsyncSession, organisation_id: str, data: CaseData) -> None:
+    """The partner and the worker a case names are this organisation's own."""
+    partner = await session.get(Partner, data.partner_id) if data.partner_id else None
+    if data.partner_id and (partner is None or partner.organisation_id != organisation_id):
+        raise LookupError("partner_id: no such partner in this organisation")
+    worker = await session.get(StaffMember, data.worker_id) if data.worker_id else None
+    if data.worker_id and (worker is None or worker.organisation_id != organisation_id):
+        raise LookupError("worker_id: no such staff member in this organisation")
 
 
 def check_case(data: CaseData) -> None:
@@ -131,3 +135,40 @@ async def open_cases(session: AsyncSession, lac_session: LacSession) -> list[Cas
             .order_by(Case.created_at)
         )
     )
+
+
+CHANGEABLE = (
+    "worker_id",
+    "worker_name",
+    "worker_phone",
+    "worker_email",
+    "appointment_at",
+    "partner_id",
+    "reference",
+)
+
+
+async def update_case(session: AsyncSession, case: Case, changes: dict[str, Any]) -> Case:
+    """Change who the worker is, the appointment or the partner; the steps not sent yet use
+    the new details (they are filled in when they go out). Caller commits."""
+    unknown = set(changes) - set(CHANGEABLE)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]}: cannot be changed on a case")
+    if case.status != "open":
+        raise ValueError("status: only an open case can be changed")
+    data = CaseData(
+        client_id=case.client_id,
+        reason=case.reason,
+        water_company=case.water_company,
+        **{name: changes.get(name, getattr(case, name)) for name in CHANGEABLE},
+    )
+    check_case(data)
+    await _check_links(session, case.organisation_id, data)
+    lac = await session.get(LacSession, case.session_id) if case.session_id else None
+    if lac is not None and data.appointment_at is not None and data.appointment_at >= lac.starts_at:
+        raise ValueError("appointment_at: the appointment comes before the session")
+    for name in CHANGEABLE:
+        setattr(case, name, getattr(data, name))
+    await session.flush()
+    await reminders.foresee(session, case)
+    return case

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger.casework import reminders
 from messenger.messages.recipients import (
     InvalidRecipient,
     normalise_email_address,
     normalise_phone_number,
     normalise_postal_address,
 )
-from messenger.platform.models import Client, utcnow
+from messenger.platform.models import Case, Client, utcnow
 from messenger.platform.tenancy import own
 from messenger.wording.template_files import LANGUAGES
 
@@ -74,6 +77,34 @@ async def update_client(
     client.updated_at = utcnow()
     await session.flush()
     return client
+
+
+async def update_contact(
+    session: AsyncSession, organisation_id: str, client_id: str, changes: dict[str, Any]
+) -> Client:
+    """Change some contact details and flags, checked like a new client's; the reminders
+    not sent yet are judged again (reachability). Caller commits."""
+    client = await own_client(session, organisation_id, client_id)
+    current = ClientData(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        language=client.language,
+        phone_number=client.phone_number,
+        email=client.email,
+        address=tuple(client.address_lines[1:]),
+        no_sms=client.no_sms,
+        no_letters_at_home=client.no_letters_at_home,
+        shared_phone=client.shared_phone,
+    )
+    if "address" in changes:
+        changes = {**changes, "address": tuple(changes["address"] or ())}
+    updated = await update_client(session, organisation_id, client_id, replace(current, **changes))
+    open_cases = await session.scalars(
+        select(Case).where(Case.client_id == client.id, Case.status == "open")
+    )
+    for case in open_cases:
+        await reminders.foresee(session, case)
+    return updated
 
 
 async def own_client(session: AsyncSession, organisation_id: str, client_id: str) -> Client:

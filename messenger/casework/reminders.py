@@ -85,25 +85,35 @@ async def schedule_case(
         )
         session.add(reminder)
         made.append(reminder)
-    await _foresee(session, case, made)
+    await foresee(session, case, made)
     await session.flush()
     return made
 
 
-async def _foresee(session: AsyncSession, case: Case, made: list[Reminder]) -> None:
-    """Mark the steps no channel can carry now: the plan preview shows them, and only a skip
-    nobody could see coming becomes a task on the day."""
+async def foresee(session: AsyncSession, case: Case, made: list[Reminder] | None = None) -> None:
+    """Mark the steps no channel can carry now (the given ones, else the case's pending ones):
+    the plan preview shows them, and only a skip nobody could see coming becomes a task on
+    the day. Run again whenever the client's or the case's details change."""
     client = await session.get(Client, case.client_id)
+    if made is None:
+        made = list(
+            await session.scalars(
+                select(Reminder).where(Reminder.case_id == case.id, Reminder.status == PENDING)
+            )
+        )
     if client is None or not made:
         return
     facts = await facts_about(session, client)
     for reminder in made:
+        if reminder.fallback_of is not None:
+            continue  # its note says why the channel before failed
         reasons = [why_not(client, channel, facts) for channel in reminder.channels]
-        if all(reasons):
-            reminder.expected_skip = True
-            reminder.note = "; ".join(
-                f"{c}: {w}" for c, w in zip(reminder.channels, reasons, strict=True)
-            )
+        reminder.expected_skip = all(reasons)
+        reminder.note = (
+            "; ".join(f"{c}: {w}" for c, w in zip(reminder.channels, reasons, strict=True))
+            if reminder.expected_skip
+            else ""
+        )
 
 
 async def schedule_after(
@@ -115,11 +125,20 @@ async def schedule_after(
     attended: bool | None = None,
     decision: str | None = None,
 ) -> list[Reminder]:
-    """Pending reminders for the plan's steps timed from an event (an outcome, a report)."""
+    """Pending reminders for the plan's steps timed from an event (an outcome, a report).
+    An outcome step already sent for this case (before an amendment) is not sent again; a
+    water company's second report does start its steps again."""
     made = []
     calendar = await calendar_for(session, case.organisation_id, moment)
+    sent = set(
+        await session.scalars(
+            select(Reminder.step).where(Reminder.case_id == case.id, Reminder.status == SENT)
+        )
+    )
     for step in await plan_for(session, case.organisation_id):
         if step.trigger != trigger or case.reason not in step.reasons:
+            continue
+        if trigger == "outcome" and step.name in sent:
             continue
         if step.attended is not None and step.attended != attended:
             continue
@@ -142,7 +161,7 @@ async def schedule_after(
         )
         session.add(reminder)
         made.append(reminder)
-    await _foresee(session, case, made)
+    await foresee(session, case, made)
     await session.flush()
     return made
 
@@ -152,15 +171,16 @@ def _local_date(moment: datetime) -> date:
 
 
 async def cancel_pending(
-    session: AsyncSession, case_ids: list[str], why: str, *, session_steps_only: bool = False
+    session: AsyncSession, case_ids: list[str], why: str, *, only_trigger: str | None = None
 ) -> int:
+    """Cancel what is still pending (only the steps with that trigger, when given)."""
     query = update(Reminder).where(Reminder.case_id.in_(case_ids), Reminder.status == PENDING)
-    if session_steps_only and case_ids:
+    if only_trigger and case_ids:
         case = await session.get(Case, case_ids[0])
         names = [
             s.name
             for s in (await plan_for(session, case.organisation_id) if case else [])
-            if s.trigger == "session"
+            if s.trigger == only_trigger
         ]
         query = query.where(Reminder.step.in_(names))
     result = await session.execute(
@@ -179,7 +199,7 @@ async def reschedule_session(
         )
     )
     await cancel_pending(
-        session, [c.id for c in cases], "de zitting is verplaatst", session_steps_only=True
+        session, [c.id for c in cases], "de zitting is verplaatst", only_trigger="session"
     )
     made = 0
     for case in cases:
