@@ -18,6 +18,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/messenger demo
+	$(BIN)/messenger demo lac
 
 test: $(STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS)

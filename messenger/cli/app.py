@@ -16,6 +16,7 @@ from messenger.casework.organisations import create_organisation, update_organis
 from messenger.cli.casework import import_case_list, sample, session_app
 from messenger.cli.common import console, fail, run, session_for, upgrade
 from messenger.cli.letters import batch_app, letter_app
+from messenger.cli.organisation import profile, staff_app
 from messenger.cli.templates import templates_app
 from messenger.platform.api_keys import KEY_TYPES, issue_key
 from messenger.platform.embedded_redis import redis_url, running_embedded_url
@@ -34,6 +35,8 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="api-key")
+app.add_typer(staff_app, name="staff")
+org_app.command("profile")(profile)
 app.add_typer(batch_app, name="print-batch")
 app.add_typer(letter_app, name="letter")
 app.add_typer(templates_app, name="templates")
@@ -202,9 +205,15 @@ def smtp_inbound(
     _run_forever(lambda: serve_smtp(settings, host, port))
 
 
-@app.command()
-def demo() -> None:
+demo_app = typer.Typer(help="Demonstrations on embedded defaults, into var/outbox.")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(ctx: typer.Context) -> None:
     """Send one SMS, one email and one letter end to end and show where they landed."""
+    if ctx.invoked_subcommand is not None:
+        return
     from messenger.cli.demo import print_results, run_demo, succeeded
 
     settings = get_settings()
@@ -212,6 +221,15 @@ def demo() -> None:
     print_results(results, console)
     if not succeeded(results):
         raise typer.Exit(1)
+
+
+@demo_app.command("lac")
+def demo_lac() -> None:
+    """One LAC session from the case list to the 30-day check-in, on a simulated clock."""
+    from messenger.cli.demo_lac import LacDemo, print_timeline
+
+    demo = LacDemo(get_settings(), console)
+    print_timeline(run(demo.run), demo.folder, console)
 
 
 def _answers(url: str) -> bool:

@@ -68,6 +68,18 @@ class ApiClient:
         result: dict[str, Any] = response.json()
         return result
 
+    async def patch(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self._http.patch(path, json=body, headers=self._headers())
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def post_raw(self, path: str, content: bytes) -> dict[str, Any]:
+        response = await self._http.post(path, content=content, headers=self._headers())
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
     async def get(self, path: str) -> dict[str, Any]:
         response = await self._http.get(path, headers=self._headers())
         response.raise_for_status()
