@@ -195,10 +195,9 @@ def test_every_sample_column_is_a_known_column(name: str) -> None:
 
 def test_the_sample_shows_every_column_but_the_deliberately_left_out_ones() -> None:
     shown = {HEADERS[fold(name)] for name in SAMPLE[0]}
-    # Left out on purpose: 'address_extra' (adresregel 2) is rarely needed and would look like
-    # a required second address line; 'remark' is free text about the person that Messenger
-    # never reads in, so the sample should not invite people to fill it.
-    assert set(HEADER_ALIASES) - shown == {"address_extra", "remark"}
+    # Left out on purpose: 'remark' is free text about the person that Messenger never reads
+    # in, so the sample should not invite people to fill it.
+    assert set(HEADER_ALIASES) - shown == {"remark"}
 
 
 def test_no_two_sample_columns_mean_the_same() -> None:

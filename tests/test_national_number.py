@@ -136,7 +136,7 @@ def test_the_same_value_gives_the_same_fingerprint(value: str) -> None:
     assert SecretBox(KEY).fingerprint(value) == SecretBox(KEY).fingerprint(value)
 
 
-@pytest.mark.parametrize("key", [KEY, KEY.decode()])
+@pytest.mark.parametrize("key", [KEY, KEY.decode()], ids=["bytes", "text"])
 def test_the_key_may_be_given_as_bytes_or_text(key: str | bytes) -> None:
     assert SecretBox(key).fingerprint("85073003328") == SecretBox(KEY).fingerprint("85073003328")
 

@@ -28,7 +28,7 @@ async def sample(key: Key) -> Response:
     return Response(
         content="\ufeff" + sample_csv(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="voorbeeld-cliëntenlijst.csv"'},
+        headers={"Content-Disposition": 'attachment; filename="voorbeeld-clientenlijst.csv"'},
     )
 
 

@@ -17,13 +17,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import OutgoingMessage
 from channels.card_pdf import render_cards
 from channels.letter_pdf import ENVELOPES, render_batch
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
+from messenger.api.errors import bad_request
 from messenger.api.templates import render_version
+from messenger.casework import reminder_plans
 from messenger.messages.sending import RequestRejected
 from messenger.platform.models import Organisation
 from messenger.wording import template_check, template_store
@@ -151,6 +154,7 @@ async def create_template(
         )
     except ValueError as exc:
         raise RequestRejected(str(exc), error="ValidationError") from exc
+    await _plan_still_fillable(db, key.organisation_id)
     await db.commit()
     return await _saved(db, key.organisation_id, template.id, source.language, report, settings)
 
@@ -167,6 +171,7 @@ async def update_template(
     if not report.ok:
         return _refused(report)
     await template_store.add_version(db, template, source, created_by=key.name)
+    await _plan_still_fillable(db, key.organisation_id)
     await db.commit()
     return await _saved(db, key.organisation_id, template.id, source.language, report, settings)
 
@@ -259,3 +264,12 @@ async def _saved(
     choice = await template_store.find(db, organisation_id, template_id, language=language)
     assert choice is not None
     return SavedTemplate(template=presenters.template(choice, settings), report=report_out(report))
+
+
+async def _plan_still_fillable(db: AsyncSession, organisation_id: str) -> None:
+    """A new wording must not give the organisation's plan a value nobody fills in (the
+    plan was checked when it was saved; this template may be one of its steps)."""
+    with bad_request():
+        await reminder_plans.check_plan(
+            db, organisation_id, await reminder_plans.plan_steps_of(db, organisation_id)
+        )

@@ -31,7 +31,9 @@ def belgian_holidays(first_year: int, last_year: int, flemish: bool) -> frozense
 def parse_clock(value: str, field: str) -> time:
     """'09:00' → 09:00; a clear error naming the field otherwise."""
     try:
-        hours, minutes = value.split(":")
+        hours, minutes = value.strip().split(":")
+        if not (1 <= len(hours) <= 2 and len(minutes) == 2):
+            raise ValueError(value)
         return time(int(hours), int(minutes))
     except ValueError as exc:
         raise ValueError(f"{field}: write a time as HH:MM, e.g. 09:00 (got {value!r})") from exc

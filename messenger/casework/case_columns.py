@@ -172,23 +172,25 @@ def parse_local_datetime(raw: str) -> datetime | None:
         return None
 
 
-# The sample case list (API and CLI): every column, Dutch names, the separator Excel uses in
+# The sample case list (API and CLI): every column Messenger reads (not the remark column,
+# which it never stores), Dutch names, the separator Excel uses in
 # Belgium. An example INSZ with birth date 00.00.00: valid by checksum, nobody's number.
 SAMPLE: tuple[tuple[str, ...], ...] = (
     (
         "voornaam", "achternaam", "taal", "gsm", "e-mail", "straat", "huisnummer", "bus",
-        "postcode", "gemeente", "watermaatschappij", "reden", "referentie", "geen sms",
-        "geen brieven thuis", "gedeelde gsm", "maatschappelijk werker", "toestemming sms",
-        "toestemming e-mail", "afspraak", "insz",
+        "adresregel 2", "postcode", "gemeente", "watermaatschappij", "reden", "referentie",
+        "geen sms", "geen brieven thuis", "gedeelde gsm", "maatschappelijk werker",
+        "toestemming sms", "toestemming e-mail", "afspraak", "insz",
     ),
     (
         "Sara", "Janssens", "nl", "0470 12 34 56", "sara.janssens@example.be", "Kerkstraat",
-        "12", "", "9000", "Gent", "De Watergroep", "onbetaalde facturen", "DW-2026-0412",
+        "12", "", "", "9000", "Gent", "De Watergroep", "onbetaalde facturen", "DW-2026-0412",
         "nee", "nee", "nee", "Jan Peeters", "ja", "ja", "", "00.00.00-001.96",
     ),
     (
-        "Karim", "El Amrani", "fr", "0485 98 76 54", "", "Molenstraat", "3", "2", "9000",
-        "Gent", "Farys", "heraansluiting", "", "nee", "nee", "ja", "", "nee", "", "", "",
+        "Karim", "El Amrani", "fr", "0485 98 76 54", "", "Molenstraat", "3", "2",
+        "achterbouw", "9000", "Gent", "Farys", "heraansluiting", "", "nee", "nee", "ja", "",
+        "nee", "", "", "",
     ),
 )  # fmt: skip
 

@@ -107,6 +107,8 @@ async def _check_links(session: AsyncSession, organisation_id: str, data: CaseDa
     worker = await session.get(StaffMember, data.worker_id) if data.worker_id else None
     if data.worker_id and (worker is None or worker.organisation_id != organisation_id):
         raise LookupError("worker_id: no such staff member in this organisation")
+    if worker is not None and not worker.active:
+        raise ValueError(f"worker_id: {worker.name} is no longer active; choose another worker")
 
 
 def check_case(data: CaseData) -> None:

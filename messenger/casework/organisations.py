@@ -94,16 +94,23 @@ async def update_profile(
     for field, value in changes.items():
         if field in PROFILE_LIMITS:
             setattr(organisation, field, _profile_value(field, value))
-        elif field in ("open_weekdays", "working_weekdays"):
+            continue
+        if value is None:  # a calendar setting has no "empty": say what it should be
+            raise ValueError(f"{field}: give a value (null does not clear a calendar setting)")
+        if field in ("open_weekdays", "working_weekdays"):
             setattr(organisation, field, _weekdays(field, value))
         elif field == "closed_days":
             organisation.closed_days = sorted({parse_closed_day(str(d)).isoformat() for d in value})
         elif field == "flemish_holiday":
-            organisation.flemish_holiday = bool(value)
+            if not isinstance(value, bool):
+                raise ValueError("flemish_holiday: true or false")
+            organisation.flemish_holiday = value
         else:
-            parse_clock(str(value), field)
-            setattr(organisation, field, str(value))
-    calendar_of(organisation)  # the whole calendar must still hold (start before end, …)
+            setattr(organisation, field, f"{parse_clock(str(value), field):%H:%M}")
+    try:
+        calendar_of(organisation)  # the whole calendar must still hold (start before end, …)
+    except ValueError as exc:
+        raise ValueError(f"quiet_start/quiet_end: {exc}") from None
     await session.flush()
     return organisation
 

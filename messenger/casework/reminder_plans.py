@@ -219,11 +219,16 @@ def _template_ref(value: str) -> str:
     return value if len(value) == 36 and value.count("-") == 4 else template_id(value)
 
 
-async def plan_for(session: AsyncSession, organisation_id: str) -> list[PlanStep]:
+async def plan_steps_of(session: AsyncSession, organisation_id: str) -> list[dict[str, Any]]:
+    """The organisation's plan as stored, or the default plan."""
     stored = await session.scalar(
         select(ReminderPlan).where(ReminderPlan.organisation_id == organisation_id)
     )
-    return parse_steps(stored.steps if stored else DEFAULT_STEPS)
+    return stored.steps if stored else DEFAULT_STEPS
+
+
+async def plan_for(session: AsyncSession, organisation_id: str) -> list[PlanStep]:
+    return parse_steps(await plan_steps_of(session, organisation_id))
 
 
 async def check_plan(

@@ -57,11 +57,18 @@ async def update_staff(
 ) -> StaffMember:
     for field, value in changes.items():
         if field == "active":
-            member.active = bool(value)
+            if not isinstance(value, bool):
+                raise ValueError("active: true or false")
+            member.active = value
         elif field in _LIMITS:
             cleaned = _clean(field, None if value is None else str(value))
-            if field == "name" and cleaned is None:
-                raise ValueError("name: a staff member needs a name")
+            if field == "name":
+                if cleaned is None:
+                    raise ValueError("name: a staff member needs a name")
+                # A case list names a worker by name: two with the same name would be a guess.
+                same = await find_by_name(session, member.organisation_id, cleaned)
+                if same is not None and same.id != member.id:
+                    raise ValueError(f"name: {cleaned} is already a staff member ({same.id})")
             setattr(member, field, cleaned)
         else:
             raise ValueError(f"{field}: not a staff member's detail")

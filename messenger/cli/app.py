@@ -205,7 +205,9 @@ def smtp_inbound(
     _run_forever(lambda: serve_smtp(settings, host, port))
 
 
-demo_app = typer.Typer(help="Demonstrations on embedded defaults, into var/outbox.")
+demo_app = typer.Typer(
+    help="Send one SMS, one email and one letter end to end; `demo lac`: one LAC session."
+)
 app.add_typer(demo_app, name="demo")
 
 

@@ -106,7 +106,7 @@ def case_list() -> bytes:
             "gemeente": "Gent", "watermaatschappij": "Farys", "reden": reason, "referentie": "",
             "geen sms": "nee", "geen brieven thuis": no_letters, "gedeelde gsm": shared,
             "maatschappelijk werker": worker, "toestemming sms": sms, "toestemming e-mail": mail,
-            "afspraak": appointment, "insz": "",
+            "afspraak": appointment, "insz": "", "adresregel 2": "",
         }  # fmt: skip
         writer.writerow([values[column] for column in header])
     return out.getvalue().encode("cp1252")
