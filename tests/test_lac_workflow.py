@@ -219,6 +219,12 @@ async def test_an_imported_case_list_reaches_every_client_who_can_be_reached(
     assert (task["id"], task["kind"]) == (dirk["task_id"], "unreachable")
     assert task["title"].startswith("Niet bereikbaar: Dirk Peeters")
 
+    # The case page shows its steps in Brussels time too.
+    case = await office.get(f"/v2/cases/{rows['Sara Janssens']['case_id']}")
+    assert {r["step"]: r["due_at"] for r in case["reminders"]} == {
+        step: DUE[step] for step in EXPECTED["Sara Janssens"]
+    }
+
     for moment in sorted(set(DUE.values())):
         await office.walk_to(moment)
 

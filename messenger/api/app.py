@@ -32,6 +32,7 @@ from messenger.platform.db import create_engine, create_sessions
 from messenger.platform.encryption import secret_box
 from messenger.platform.settings import Settings, get_settings
 from messenger.wording import template_store
+from messenger.wording.template_files import load_templates
 
 
 def create_app(
@@ -52,7 +53,8 @@ def create_app(
             await DeliveryQueue.connect(redis_url, settings.queue_name) if redis_url else None
         )
         async with app.state.sessions() as session:
-            await template_store.sync_shipped(session)
+            # MESSENGER_TEMPLATES_DIR, or the shipped templates/.
+            await template_store.sync_shipped(session, load_templates(settings.templates_dir))
             # The shipped plan must be fillable: a variable without a source stops the start.
             await reminder_plans.check_plan(session, None, reminder_plans.DEFAULT_STEPS)
         try:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from messenger.api.deps import AdminKey, AppClock, Key, Session
 from messenger.api.errors import bad_request
 from messenger.casework import cases, reminder_plans
+from messenger.platform.dates import to_brussels
 from messenger.platform.models import Case, CaseEvent, LacSession, Reminder, ReminderPlan
 
 router = APIRouter(prefix="/v2", tags=["sessions and cases"])
@@ -181,7 +182,11 @@ async def put_plan(body: PlanIn, key: AdminKey, db: Session) -> dict[str, Any]:
 async def _session_out(db: Session, lac: LacSession) -> SessionOut:
     count = await db.scalar(select(func.count()).where(Case.session_id == lac.id)) or 0
     return SessionOut(
-        id=lac.id, starts_at=lac.starts_at, place=lac.place, status=lac.status, cases=count
+        id=lac.id,
+        starts_at=to_brussels(lac.starts_at),
+        place=lac.place,
+        status=lac.status,
+        cases=count,
     )
 
 
@@ -207,8 +212,8 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
         worker_name=case.worker_name,
         worker_phone=case.worker_phone,
         worker_email=case.worker_email,
-        appointment_at=case.appointment_at,
-        appointment_confirmed_at=case.appointment_confirmed_at,
+        appointment_at=_local(case.appointment_at),
+        appointment_confirmed_at=_local(case.appointment_confirmed_at),
         events=[
             EventOut(
                 id=e.id,
@@ -216,7 +221,7 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
                 source=e.source,
                 details=e.details,
                 reported_by=e.reported_by,
-                occurred_at=e.occurred_at,
+                occurred_at=to_brussels(e.occurred_at),
             )
             for e in events
         ],
@@ -224,7 +229,7 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
             ReminderOut(
                 id=r.id,
                 step=r.step,
-                due_at=r.due_at,
+                due_at=to_brussels(r.due_at),
                 status=r.status,
                 channel=r.channel,
                 message_id=r.message_id,
@@ -234,3 +239,8 @@ async def _case_out(db: Session, case: Case) -> CaseOut:
             for r in rows
         ],
     )
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Times a person reads are Brussels time, with their offset."""
+    return to_brussels(moment) if moment is not None else None

@@ -67,7 +67,8 @@ async def import_case_list(
     done = []
     for row in report.cases:
         client, reused, changes = await _client_for(session, lac_session, row.client, fingerprint)
-        changes += await _record_consent(session, client, row.client, by)
+        recorded = await _record_consent(session, client, row.client, by)
+        changes += recorded if reused else []  # what changed about a client we knew
         data = CaseData(
             client_id=client.id,
             reason=row.reason,

@@ -94,7 +94,8 @@ def import_case_list(
     report, rows, imported = run(work)
     if not report.ok:
         _errors(report)
-        fail(f"{len(report.errors)} fouten in {report.rows} rijen; er is niets ingelezen")
+        errors = f"{len(report.errors)} {'fout' if len(report.errors) == 1 else 'fouten'}"
+        fail(f"{errors} in {report.rows} rijen; er is niets ingelezen")
     _plan(rows)
     unreachable = sum(1 for r in rows if r.unreachable)
     if dry_run:
