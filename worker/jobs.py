@@ -45,10 +45,14 @@ async def startup(ctx: Ctx) -> None:
 
 
 async def shutdown(ctx: Ctx) -> None:
-    if ctx.get("own_channels") and "delivery" in ctx:
-        await ctx["delivery"].channels.aclose()
-    if "engine" in ctx:
-        await ctx["engine"].dispose()
+    """Close what startup opened; safe to call twice (arq skips it when Redis is gone, and
+    the supervisor then calls it itself)."""
+    delivery = ctx.pop("delivery", None)
+    if ctx.get("own_channels") and delivery is not None:
+        await delivery.channels.aclose()
+    engine = ctx.pop("engine", None)
+    if engine is not None:
+        await engine.dispose()
 
 
 async def deliver(ctx: Ctx, message_id: str) -> str:

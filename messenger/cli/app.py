@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -177,8 +178,10 @@ def serve(
 def worker(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
-    """Run a queue worker (REDIS_URL, or the embedded Redis of a running `messenger serve`)."""
-    from worker.settings import create_worker
+    """Run a queue worker (REDIS_URL, or the embedded Redis of a running `messenger serve`).
+
+    It rides out Redis restarts by itself; SIGTERM or Ctrl-C lets running jobs finish."""
+    from worker.supervisor import run_supervised
 
     settings = get_settings()
     url = settings.redis_url or running_embedded_url(settings)
@@ -187,7 +190,16 @@ def worker(
     if migrate_first:
         run(lambda: upgrade(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    create_worker(settings, url, handle_signals=True).run()
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stop.set)
+        await run_supervised(settings, url, stop)
+
+    run(work)
+    console.print("worker stopped")
 
 
 @app.command("smtp-inbound")

@@ -9,10 +9,8 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import uvicorn
-from arq.worker import Worker
 
 from messenger.api import create_app
 from messenger.messages.outbound import ChannelSet
@@ -20,13 +18,6 @@ from messenger.platform.clock import Clock
 from messenger.platform.settings import Settings
 
 STARTUP_TIMEOUT_SECONDS = 30
-
-
-@dataclass
-class RunningServices:
-    base_url: str
-    server: uvicorn.Server | None
-    worker: Worker | None
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -43,29 +34,19 @@ async def running_worker(
     *,
     channels: ChannelSet | None = None,
     clock: Clock | None = None,
-) -> AsyncIterator[Worker]:
-    from worker.settings import create_worker  # the worker door imports messenger, not back
+) -> AsyncIterator[None]:
+    """A supervised worker in this process: it starts again by itself when Redis comes back."""
+    from worker.supervisor import run_supervised  # the worker door imports messenger, not back
 
     extra: dict[str, object] = {"channels": channels} if channels else {}
     if clock is not None:
         extra["clock"] = clock
-    worker = create_worker(settings, redis_url, extra_ctx=extra)
-    task = asyncio.create_task(worker.async_run())
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_supervised(settings, redis_url, stop, extra_ctx=extra))
     try:
-        yield worker
+        yield
     finally:
-        await stop_worker(worker, task)
-
-
-async def stop_worker(worker: Worker, task: asyncio.Task[None], grace: float = 10.0) -> None:
-    """Stop taking jobs, let running ones finish (bounded), then close."""
-    worker.allow_pick_jobs = False
-    running = [t for t in worker.tasks.values() if not t.done()]
-    if running:
-        await asyncio.wait(running, timeout=grace)
-    with contextlib.suppress(asyncio.CancelledError):
-        await worker.close()
-    with contextlib.suppress(asyncio.CancelledError):
+        stop.set()
         await task
 
 

@@ -1,0 +1,84 @@
+"""Keeping a worker running while Redis comes and goes.
+
+arq's worker stops for good when its connection breaks in the poll loop (a Redis restart
+raises ConnectionError from `start_jobs`, which its retry settings do not cover), and it
+cannot start while Redis is away. This loop starts a fresh arq worker whenever the previous
+one ended without being asked to, waiting a little longer each time (1 s doubling to 30 s,
+back to 1 s after a run of a minute), until `stop` is set. Nothing is lost meanwhile: the
+database says what is due, and the reconciler queues it again once Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from arq.worker import Worker
+
+from messenger.platform.settings import Settings
+from worker import jobs
+from worker.settings import create_worker
+
+log = logging.getLogger(__name__)
+FIRST_DELAY, MAX_DELAY = 1.0, 30.0
+HEALTHY_RUN_SECONDS = 60.0
+GRACE_SECONDS = 10.0
+
+
+async def run_supervised(
+    settings: Settings,
+    redis_url: str,
+    stop: asyncio.Event,
+    *,
+    extra_ctx: dict[str, Any] | None = None,
+) -> None:
+    """Run workers one after the other until `stop` is set; then stop the last one gently."""
+    delay = FIRST_DELAY
+    while not stop.is_set():
+        worker = create_worker(settings, redis_url, extra_ctx=dict(extra_ctx or {}))
+        started = time.monotonic()
+        running = asyncio.create_task(worker.async_run())
+        asked = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, asked}, return_when=asyncio.FIRST_COMPLETED)
+        if asked.done():
+            await stop_worker(worker, running)
+            return
+        asked.cancel()
+        failure = running.exception() if not running.cancelled() else None
+        await _close(worker)
+        if time.monotonic() - started > HEALTHY_RUN_SECONDS:
+            delay = FIRST_DELAY
+        # The kind of failure only: a connection error's text can hold the Redis URL.
+        log.warning(
+            "queue worker stopped (%s); starting a new one in %.0f s",
+            type(failure).__name__ if failure else "it returned",
+            delay,
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, MAX_DELAY)
+
+
+async def stop_worker(
+    worker: Worker, task: asyncio.Task[None], grace: float = GRACE_SECONDS
+) -> None:
+    """Stop taking jobs, let running ones finish (bounded), then close."""
+    worker.allow_pick_jobs = False
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=grace)
+    await _close(worker)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+async def _close(worker: Worker) -> None:
+    """arq's close needs Redis for its last steps; what startup opened is closed either way."""
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await worker.close()
+    with contextlib.suppress(Exception):
+        await jobs.shutdown(worker.ctx)
