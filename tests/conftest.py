@@ -195,3 +195,20 @@ async def api(
 async def worker(settings: Settings, sessions: Sessions, redis_server: str) -> AsyncIterator[None]:
     async with running_worker(settings, redis_server):
         yield
+
+
+@pytest.fixture
+def print_settings(settings: Settings) -> Settings:
+    """Letters wait for the day's print batch instead of the sandbox."""
+    return settings.model_copy(update={"print_batches": True})
+
+
+@pytest.fixture
+async def print_api(
+    print_settings: Settings, sessions: Sessions, redis_server: str
+) -> AsyncIterator[str]:
+    async with (
+        running_api(print_settings, redis_server) as server,
+        running_worker(print_settings, redis_server),
+    ):
+        yield server_url(server)

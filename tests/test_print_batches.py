@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -14,29 +13,12 @@ import pdfplumber
 import pytest
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from messenger.cli.runner import running_api, running_worker, server_url
 from messenger.messages import print_batches, statuses
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message
 from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.support import LETTER_VALUES, Tenant, letter_body
-
-
-@pytest.fixture
-def print_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"print_batches": True})
-
-
-@pytest.fixture
-async def print_api(
-    print_settings: Settings, sessions: Sessions, redis_server: str
-) -> AsyncIterator[str]:
-    async with (
-        running_api(print_settings, redis_server) as server,
-        running_worker(print_settings, redis_server),
-    ):
-        yield server_url(server)
 
 
 async def _send_letters(client: httpx.AsyncClient, tenant: Tenant, streets: list[str]) -> list[str]:

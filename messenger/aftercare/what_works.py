@@ -24,13 +24,12 @@ Pure: the caller picks the period and turns messages and recorded contact attemp
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
+from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS
 
 Z95 = 1.959963984540054
@@ -164,19 +163,13 @@ def _cell(value: object, decimal: str) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.3f}".replace(".", decimal)
-    text = str(value)
-    # A template name like "=cmd|…" must not become a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return str(value)
 
 
 def to_csv(rows: Sequence[Row], *, decimal: str = ",") -> str:
     """The rows as `;`-separated CSV with a header; rates and bounds with 3 decimals."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([_cell(getattr(row, name), decimal) for name in HEADER])
-    return out.getvalue()
+    body = [[_cell(getattr(row, name), decimal) for name in HEADER] for row in rows]
+    return write_csv([HEADER, *body], delimiter=";")
 
 
 def to_json(rows: Sequence[Row]) -> list[dict[str, object]]:

@@ -7,13 +7,12 @@ sample file the API and the CLI hand out, with every column and an example for e
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import unicodedata
 from datetime import datetime
 
+from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS
 
 LANGUAGES = ("nl", "fr", "en")
@@ -196,6 +195,4 @@ SAMPLE: tuple[tuple[str, ...], ...] = (
 
 
 def sample_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(SAMPLE)
-    return out.getvalue()
+    return write_csv(SAMPLE, delimiter=";")

@@ -37,7 +37,9 @@ from messenger.messages.recipients import (
     normalise_phone_number,
     normalise_postal_address,
 )
+from messenger.platform.csv_files import FORMULA_STARTS
 
+NO_FORMULA = "Een naam of nummer begint niet met =, +, - of @."
 # The longest name or reference the database keeps.
 MAX_LENGTH = 100
 REQUIRED_COLUMNS = ("first_name", "last_name", "water_company")
@@ -248,6 +250,8 @@ def _check_row(
     for field, text in (("first_name", first), ("last_name", last), ("reference", r["reference"])):
         if len(text) > MAX_LENGTH:
             r.error(field, f"Dit is te lang: hoogstens {MAX_LENGTH} tekens.")
+        elif text.startswith(FORMULA_STARTS):
+            r.error(field, f"Dit lijkt een formule uit een rekenblad: {text[:20]}. {NO_FORMULA}")
     chosen = {field: parse(r[field]) for field, parse, _, _ in _CHOICES}
     for field, _, noun, known in _CHOICES:
         if chosen[field] is None:

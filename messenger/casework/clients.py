@@ -15,6 +15,7 @@ from messenger.messages.recipients import (
     normalise_phone_number,
     normalise_postal_address,
 )
+from messenger.platform.csv_files import FORMULA_STARTS
 from messenger.platform.models import Case, Client, utcnow
 from messenger.platform.tenancy import own
 from messenger.wording.template_files import LANGUAGES
@@ -41,6 +42,9 @@ def checked(data: ClientData) -> ClientData:
         raise InvalidRecipient("first_name", "is required")
     if not last:
         raise InvalidRecipient("last_name", "is required")
+    for name_field, name in (("first_name", first), ("last_name", last)):
+        if name.startswith(FORMULA_STARTS):  # would be a formula in every exported sheet
+            raise InvalidRecipient(name_field, "cannot start with =, +, - or @")
     if data.language not in LANGUAGES:
         raise InvalidRecipient("language", f"must be one of {', '.join(LANGUAGES)}")
     phone = normalise_phone_number(data.phone_number) if data.phone_number else None

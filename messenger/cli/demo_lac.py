@@ -11,8 +11,6 @@ timeline is printed in Brussels time; the outbox files stay.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +35,7 @@ from messenger.messages.queue import DeliveryQueue
 from messenger.platform import migrate
 from messenger.platform.api_keys import issue_key
 from messenger.platform.clock import SimulatedClock
+from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS, to_brussels
 from messenger.platform.db import Sessions, create_engine, create_sessions
 from messenger.platform.embedded_redis import redis_url
@@ -95,9 +94,7 @@ class Entry:
 def case_list() -> bytes:
     """The demo's case list in the sample's columns, as Excel in Belgium saves it."""
     header = SAMPLE[0]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
+    rows: list[list[str]] = [list(header)]
     for (first, last, phone, email, street, number, bus, worker, sms, mail, appointment,
          reason, no_letters, shared) in ROWS:  # fmt: skip
         values = {
@@ -108,8 +105,8 @@ def case_list() -> bytes:
             "maatschappelijk werker": worker, "toestemming sms": sms, "toestemming e-mail": mail,
             "afspraak": appointment, "insz": "", "adresregel 2": "",
         }  # fmt: skip
-        writer.writerow([values[column] for column in header])
-    return out.getvalue().encode("cp1252")
+        rows.append([values[column] for column in header])
+    return write_csv(rows, delimiter=";").encode("cp1252")
 
 
 class LacDemo:

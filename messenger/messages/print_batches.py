@@ -12,8 +12,6 @@ anything is rendered, and a batch whose files were not written yet is rendered a
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -27,6 +25,7 @@ from messenger.messages import receipts, statuses
 from messenger.messages.lifecycle import transition
 from messenger.messages.outbound import outgoing
 from messenger.messages.recipients import postcode_of
+from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message, Organisation, PrintBatch, new_id, utcnow
@@ -169,15 +168,12 @@ async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None
 
 def _manifest(letters: list[Message], pages: tuple[int, ...]) -> bytes:
     """No names or streets: the addresses are in the PDF; this is for counting and checks."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(MANIFEST_HEADER)
-    for sequence, (letter, count) in enumerate(zip(letters, pages, strict=True), start=1):
-        postcode = postcode_of(letter.address_lines) or ""
-        writer.writerow(
-            (sequence, letter.id, count, postcode, ENVELOPE_NOTE, letter.reference or "")
-        )
-    return out.getvalue().encode()
+    rows = [
+        (sequence, letter.id, count, postcode_of(letter.address_lines) or "", ENVELOPE_NOTE,
+         letter.reference or "")
+        for sequence, (letter, count) in enumerate(zip(letters, pages, strict=True), start=1)
+    ]  # fmt: skip
+    return write_csv([MANIFEST_HEADER, *rows]).encode()
 
 
 def _write(path: Path, content: bytes) -> None:
