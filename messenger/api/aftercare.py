@@ -168,10 +168,8 @@ async def reply_handled(reply_id: str, key: Key, db: Session) -> ReplyOut:
 
 @router.post("/tasks", status_code=201, response_model=TaskOut)
 async def new_task(body: TaskIn, key: Key, db: Session) -> TaskOut:
-    if body.client_id:
-        await own_client(db, key.organisation_id, body.client_id)
     with bad_request():
-        task = inbox.open_task(db, key.organisation_id, **body.model_dump())
+        task = await inbox.add_task(db, key.organisation_id, **body.model_dump())
     await db.commit()
     return _task(task)
 

@@ -25,6 +25,7 @@ from messenger.api import (
     water_company,
     webhooks,
 )
+from messenger.api.body_limits import BodyLimits
 from messenger.casework import reminder_plans
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform.clock import Clock, SystemClock
@@ -72,6 +73,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(BodyLimits)
     app.include_router(notifications.router)
     app.include_router(letters.router)
     # Before templates.router: /v2/templates/check must not be read as a template id.

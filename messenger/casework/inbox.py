@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.platform.models import ReceivedMessage, Task, utcnow
+from messenger.platform.models import Case, Client, ReceivedMessage, Task, utcnow
 from messenger.platform.tenancy import own
 
 SYSTEM = "messenger"  # handled_by / closed_by when Messenger itself acted
@@ -50,6 +50,32 @@ def open_task(
         assigned_to=assigned_to or None,
     )
     session.add(task)
+    return task
+
+
+async def add_task(
+    session: AsyncSession,
+    organisation_id: str,
+    kind: str,
+    title: str,
+    *,
+    client_id: str | None = None,
+    case_id: str | None = None,
+    assigned_to: str | None = None,
+) -> Task:
+    """A task a person asks for: the client and case it names must be this organisation's
+    (LookupError, the same answer for another's and for none at all)."""
+    if client_id is not None:
+        await own(session, Client, organisation_id, client_id)
+    if case_id is not None:
+        case = await own(session, Case, organisation_id, case_id)
+        if client_id is not None and case.client_id != client_id:
+            raise ValueError("case_id: this case is another client's")
+    task = open_task(
+        session, organisation_id, kind, title,
+        client_id=client_id, case_id=case_id, assigned_to=assigned_to,
+    )  # fmt: skip
+    await session.flush()
     return task
 
 
