@@ -186,7 +186,7 @@ async def template_pdf(
     if choice.template.kind not in ("letter", "card"):
         raise RequestRejected(f"a {choice.template.kind} template has no PDF")
     version = choice.version
-    rendered = render_version(version, body.personalisation)
+    rendered = await render_version(version, body.personalisation)
     organisation = await db.get(Organisation, key.organisation_id)
     sender = (organisation and organisation.letter_sender) or settings.letter_sender
     address = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -56,7 +57,7 @@ async def preview_template(
 ) -> schemas.PreviewResponse:
     choice = await _find(db, key.organisation_id, template_id, body.language)
     version = choice.version
-    rendered = render_version(version, body.personalisation)
+    rendered = await render_version(version, body.personalisation)
     kind = choice.template.kind
     return schemas.PreviewResponse(
         id=choice.template.id,
@@ -68,10 +69,12 @@ async def preview_template(
     )
 
 
-def render_version(version: TemplateVersion, values: dict[str, Any]) -> rendering.Rendered:
-    """A stored version filled in, or a 400 that names what is missing or wrong."""
+async def render_version(version: TemplateVersion, values: dict[str, Any]) -> rendering.Rendered:
+    """A stored version filled in (off the event loop), or a 400 naming what is wrong."""
     try:
-        return rendering.render(version.body, version.subject, values, language=version.language)
+        return await asyncio.to_thread(
+            rendering.render, version.body, version.subject, values, language=version.language
+        )
     except rendering.RenderError as exc:
         raise RequestRejected(str(exc)) from exc
 

@@ -6,6 +6,8 @@ before its job is queued.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import random
 import secrets
 from collections.abc import Mapping
@@ -129,28 +131,25 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
     version = choice.version
     message_id = new_id()
     variant = choose_variant(version.variants or {}, message_id)
+    # Off the event loop: a template's cost is bounded (bounded_sandbox.py), not zero.
+    fill = functools.partial(
+        rendering.render,
+        version.body,
+        version.subject,
+        request.personalisation,
+        language=version.language,
+        variant=variant,
+    )
     try:
-        rendered = rendering.render(
-            version.body,
-            version.subject,
-            request.personalisation,
-            language=version.language,
-            partner=request.partner,
-            variant=variant,
-        )
+        rendered = await asyncio.to_thread(fill, partner=request.partner)
     except rendering.RenderError as exc:
         raise RequestRejected(str(exc)) from exc
+    _check_length(request.kind, rendered.body)
     body = rendered.body
     without_partner = None
     if request.partner:
         # Kept beside the message: withdrawn consent takes the block out before sending.
-        without_partner = rendering.render(
-            version.body,
-            version.subject,
-            request.personalisation,
-            language=version.language,
-            variant=variant,
-        ).body
+        without_partner = (await asyncio.to_thread(fill)).body
     if request.kind == "sms":
         organisation = await session.get(Organisation, origin.organisation_id)
         if organisation is not None and organisation.sms_transliterate:
@@ -183,6 +182,21 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (messenger.inbound.email).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
+
+
+# Notify's limit for a text message; generous ones for the rest, so nobody gets a book.
+MAX_LENGTH = {"sms": 918, "email": 100_000, "letter": 50_000}
+
+
+def _check_length(kind: str, body: str) -> None:
+    limit = MAX_LENGTH.get(kind)
+    if limit is not None and len(body) > limit:
+        what = "Text messages" if kind == "sms" else f"{kind.capitalize()}s"
+        raise RequestRejected(
+            f"{what} cannot be longer than {limit} characters. "
+            f"Your message is {len(body)} characters long.",
+            error="BadRequestError",
+        )
 
 
 def choose_variant(weights: Mapping[str, float], message_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Rendering templates in a sandbox: no Python internals, no silent gaps."""
+"""Rendering templates in a sandbox: no Python internals, no silent gaps, bounded cost
+(bounded_sandbox.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from messenger.platform import dates
+from messenger.wording.bounded_sandbox import BoundedSandbox, TemplateTooCostly, render_bounded
 
 
 class RenderError(ValueError):
@@ -44,8 +45,8 @@ def _filters(language: str) -> dict[str, Any]:
 
 
 @cache
-def environment(language: str) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def environment(language: str) -> BoundedSandbox:
+    env = BoundedSandbox(
         undefined=StrictUndefined,
         autoescape=False,  # bodies are text; HTML is made later, escaping everything
         trim_blocks=True,
@@ -100,10 +101,12 @@ def render(
         raise MissingPersonalisation(missing)
     env = environment(language)
     try:
-        text = env.from_string(body).render(values).strip()
-        title = env.from_string(subject).render(values).strip() if subject else None
+        text = render_bounded(env.from_string(body), values).strip()
+        title = render_bounded(env.from_string(subject), values).strip() if subject else None
     except UndefinedError as exc:
         raise RenderError(f"Missing personalisation: {exc.message}") from exc
+    except TemplateTooCostly as exc:
+        raise RenderError(f"Template is too costly to fill in: {exc}") from exc
     except SecurityError as exc:
         raise RenderError("Template uses something that is not allowed") from exc
     except (TemplateError, ValueError, TypeError, OverflowError) as exc:
