@@ -128,6 +128,7 @@ def settings(tmp_path: Path, database_url: str, redis_server: str) -> Settings:
         public_url="http://messenger.test",
         # Each test its own queue: tests never pick up each other's jobs.
         queue_name=f"test:{uuid.uuid4()}",
+        max_attempts=5,
         retry_base_seconds=0.05,
         retry_max_seconds=0.2,
         send_timeout_seconds=5,

@@ -219,6 +219,28 @@ async def test_retries_are_bounded(
     assert "gave up after 5 attempts" in final["events"][-1]["detail"]
 
 
+async def test_retries_stop_at_the_end_of_the_retry_window(
+    settings: Settings, sessions: Sessions, tenant: Tenant, redis_server: str, api: str
+) -> None:
+    # A window of 1 second: the production default (24 h) is a setting, tested here shortened.
+    short = settings.model_copy(
+        update={"max_attempts": 1000, "retry_window_hours": 1 / 3600, "retry_max_seconds": 0.2}
+    )
+    real = sandbox(short)
+    failing = ScriptedChannel(real["sms"], [TransientError("HTTP 503")] * 1000)
+    async with (
+        running_worker(short, redis_server, channels=channel_set({**real, "sms": failing}, real)),
+        httpx.AsyncClient(base_url=api) as client,
+    ):  # type: ignore[dict-item]
+        sent = (
+            await client.post("/v2/notifications/sms", json=sms_body(), headers=tenant.headers())
+        ).json()
+        final = await wait_for_status(client, tenant, sent["id"])
+    assert final["status"] == "technical-failure"
+    assert 2 <= len(failing.calls) < 1000  # it retried, within the window only
+    assert "over 0.000277778 h" in final["events"][-1]["detail"]
+
+
 async def test_permanent_error_stops_at_once(
     settings: Settings, sessions: Sessions, tenant: Tenant, redis_server: str, api: str
 ) -> None:

@@ -14,7 +14,7 @@ from worker import jobs
 HEALTH_CHECK_SECONDS = 30
 PURGE_JOB = "purge-bodies"
 # The database bounds attempts; arq's own count also covers "not due yet" re-runs.
-ARQ_MAX_TRIES = 100
+ARQ_MAX_TRIES = 1000
 
 
 def cron_slots(every_seconds: int) -> tuple[set[int] | None, set[int]]:

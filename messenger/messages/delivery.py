@@ -110,7 +110,7 @@ class Delivery:
                 result = await channel.send(outgoing_message)
         except (TransientError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, TransientError) else "provider timed out"
-            return await self._after_transient(message.id, attempt, reason)
+            return await self._after_transient(message.id, attempt, reason, message.created_at)
         except PermanentError as exc:
             await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)
             if isinstance(exc, RecipientOptedOut):
@@ -132,15 +132,20 @@ class Delivery:
         await self._accepted(message.id, result)
         return Outcome(result.status)
 
-    async def _after_transient(self, message_id: str, attempt: int, reason: str) -> Outcome:
-        if attempt >= self.settings.max_attempts:
+    async def _after_transient(
+        self, message_id: str, attempt: int, reason: str, accepted_at: datetime
+    ) -> Outcome:
+        delay = self.backoff(attempt)
+        window = timedelta(hours=self.settings.retry_window_hours)
+        out_of_time = utcnow() + timedelta(seconds=delay) > accepted_at + window
+        if attempt >= self.settings.max_attempts or out_of_time:
+            over = f" over {self.settings.retry_window_hours:g} h" if out_of_time else ""
             await self._finish(
                 message_id,
                 statuses.TECHNICAL_FAILURE,
-                f"gave up after {attempt} attempts: {reason}",
+                f"gave up after {attempt} attempts{over}: {reason}",
             )
             return Outcome("retries exhausted")
-        delay = self.backoff(attempt)
         async with self.sessions() as session:
             await transition(
                 session,

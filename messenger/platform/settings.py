@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     # Queue and delivery.
     queue_name: str = "messenger:queue"
-    max_attempts: int = 5
+    # Transient failures retry with capped backoff for up to retry_window_hours after the
+    # message was accepted (an outage of hours, like Notify), and at most max_attempts times.
+    max_attempts: int = 200
+    retry_window_hours: float = 24.0
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 600.0
     send_timeout_seconds: float = 30.0
