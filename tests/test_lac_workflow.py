@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -112,6 +113,19 @@ def as_xlsx(raw: bytes) -> bytes:
     return out.getvalue()
 
 
+def personal_data(raw: bytes) -> set[str]:
+    """Every name, number, email address and street of the case list."""
+    rows = list(csv.DictReader(io.StringIO(raw.decode("cp1252")), delimiter=";"))
+    found = set()
+    for row in rows:
+        for column in ("Voornaam", "Achternaam", "E-mail", "Straat", "GSM", "INSZ"):
+            if row[column]:
+                found.add(row[column])
+        if row["GSM"]:
+            found.add("+32" + row["GSM"].replace(" ", "")[1:])
+    return {value for value in found if len(value) > 3}
+
+
 @dataclass
 class Office:
     http: httpx.AsyncClient
@@ -167,8 +181,9 @@ def by_client(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 async def test_an_imported_case_list_reaches_every_client_who_can_be_reached(
-    office: Office, file_format: str
+    office: Office, file_format: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)  # what `messenger serve` and `messenger worker` log
     admin = office.tenant.headers()
     profile = await office.http.patch("/v2/organisation", json=PROFILE, headers=admin)
     assert profile.status_code == 200, profile.text
@@ -273,3 +288,10 @@ async def test_an_imported_case_list_reaches_every_client_who_can_be_reached(
     assert marie.language == "fr"
     # Only the one task: steps that were foreseen to reach nobody are no news on the day.
     assert len((await office.get("/v2/inbox"))["tasks"]) == 1
+    # No personal data in the logs of the whole scenario, tracebacks included.
+    logged = caplog.text + "".join(
+        logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info
+    )
+    assert caplog.records, "the scenario logs something"
+    for personal in personal_data(raw):
+        assert personal not in logged, personal

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework.calendar import calendar_of, parse_clock, parse_closed_day
@@ -42,7 +43,16 @@ async def update_organisation(
     if organisation is None:
         raise LookupError(f"No organisation with id {organisation_id}.")
     if sms_sender is not None:
-        organisation.sms_sender = normalise_phone_number(sms_sender, "sms_sender")
+        number = normalise_phone_number(sms_sender, "sms_sender")
+        taken = await session.scalar(
+            select(Organisation.id).where(
+                Organisation.sms_sender == number, Organisation.id != organisation_id
+            )
+        )
+        if taken is not None:
+            # Replies to a number go to one organisation: two cannot share it.
+            raise ValueError(f"sms_sender: {number} is already another organisation's number")
+        organisation.sms_sender = number
     if letter_sender is not None:
         lines = [line.strip() for line in letter_sender.split("|") if line.strip()]
         if not 1 <= len(lines) <= 6:

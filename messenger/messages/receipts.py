@@ -1,18 +1,20 @@
 """Provider receipts (Twilio callbacks, bounces, returned letters) move a message forward only.
 
 A receipt that is late, repeated or out of order is kept in the history and changes nothing
-(ARCHITECTURE.md). Every receipt, applied or not, leaves a row in `message_events`.
+(ARCHITECTURE.md). Every different receipt, applied or not, leaves a row in `message_events`;
+the very same one replayed leaves none.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import statuses
 from messenger.messages.lifecycle import note, transition
-from messenger.platform.models import Message
+from messenger.platform.models import Message, MessageEvent
 
 APPLIED = "applied"
 IGNORED = "ignored"
@@ -55,8 +57,23 @@ async def apply_receipt(
                 return APPLIED
             continue
         why = "" if new_status == current else f" (ignored: already {current})"
+        if await _seen(session, message_id, source, detail + why):
+            return IGNORED  # the very same receipt again (a replay): one row is enough
         if await note(
             session, message_id, status=current, source=source, detail=detail + why, **values
         ):
             return APPLIED if new_status == current else IGNORED
     return IGNORED
+
+
+async def _seen(session: AsyncSession, message_id: str, source: str, detail: str) -> bool:
+    found = await session.scalar(
+        select(MessageEvent.id)
+        .where(
+            MessageEvent.message_id == message_id,
+            MessageEvent.source == source,
+            MessageEvent.detail == detail,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -19,12 +19,13 @@ Sessions = async_sessionmaker[AsyncSession]
 
 def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
+    # hide_parameters: an error's text never carries a statement's values (names, numbers).
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # The API and the worker share the file: a busy timeout instead of "database is locked".
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
