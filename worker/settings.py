@@ -24,56 +24,83 @@ def cron_slots(every_seconds: int) -> tuple[set[int] | None, set[int]]:
     return set(range(0, 60, max(1, every_seconds // 60))), {0}
 
 
-def worker_options(settings: Settings, redis_url: str) -> dict[str, Any]:
-    minute, second = cron_slots(settings.reconcile_every_seconds)
-    return {
-        "functions": [
-            func(
-                jobs.deliver,
-                name=DELIVER_JOB,
-                timeout=settings.send_timeout_seconds + 30,
-                max_tries=ARQ_MAX_TRIES,
-                # No result kept: a kept result would block re-queueing the same job id.
-                keep_result=0,
-            )
-        ],
-        "cron_jobs": [
-            cron(
-                jobs.reconcile_due,
-                name=RECONCILE_JOB,
-                run_at_startup=True,
-                unique=True,
-                timeout=300,
-                keep_result=0,
-                minute=minute,
-                second=second,
-            ),
-            cron(
-                jobs.purge_bodies,
-                name=PURGE_JOB,
-                hour={2},
-                minute={30},
-                second={0},
-                unique=True,
-                timeout=600,
-                keep_result=0,
-            ),
-        ],
+# A crashed job can run again only when its in-progress key expires: arq keeps it for the
+# longest timeout of the worker's functions + 10 s. Deliveries therefore run on a worker of
+# their own with a short timeout (a killed send resumes within a minute); the crons, which
+# may take minutes, run on a second worker with its own queue.
+DELIVER_TIMEOUT_EXTRA = 15  # seconds beyond the provider call: the rate-limit wait, the database
+
+
+def cron_queue(settings: Settings) -> str:
+    return f"{settings.queue_name}:cron"
+
+
+def worker_options(settings: Settings, redis_url: str, *, crons: bool = False) -> dict[str, Any]:
+    """Options of the delivery worker, or (`crons`) of the worker that runs the cron jobs."""
+    common: dict[str, Any] = {
         "on_startup": jobs.startup,
         "on_shutdown": jobs.shutdown,
         "redis_settings": redis_settings(redis_url),
-        "queue_name": settings.queue_name,
-        "max_jobs": settings.worker_max_jobs,
         "health_check_interval": HEALTH_CHECK_SECONDS,
         "keep_result": 0,
         "ctx": {"settings": settings},
         "handle_signals": False,
     }
+    if crons:
+        return common | {
+            "functions": [],
+            "cron_jobs": _crons(settings),
+            "queue_name": cron_queue(settings),
+            "max_jobs": 2,
+        }
+    deliver = func(
+        jobs.deliver,
+        name=DELIVER_JOB,
+        timeout=settings.send_timeout_seconds + DELIVER_TIMEOUT_EXTRA,
+        max_tries=ARQ_MAX_TRIES,
+        # No result kept: a kept result would block re-queueing the same job id.
+        keep_result=0,
+    )
+    return common | {
+        "functions": [deliver],
+        "queue_name": settings.queue_name,
+        "max_jobs": settings.worker_max_jobs,
+    }
 
 
-def create_worker(
-    settings: Settings, redis_url: str, *, extra_ctx: dict[str, Any] | None = None, **overrides: Any
-) -> Worker:
-    options = worker_options(settings, redis_url)
-    options["ctx"].update(extra_ctx or {})
-    return Worker(**{**options, **overrides})
+def _crons(settings: Settings) -> list[Any]:
+    minute, second = cron_slots(settings.reconcile_every_seconds)
+    return [
+        cron(
+            jobs.reconcile_due,
+            name=RECONCILE_JOB,
+            run_at_startup=True,
+            unique=True,
+            timeout=300,
+            keep_result=0,
+            minute=minute,
+            second=second,
+        ),
+        cron(
+            jobs.purge_bodies,
+            name=PURGE_JOB,
+            hour={2},
+            minute={30},
+            second={0},
+            unique=True,
+            timeout=600,
+            keep_result=0,
+        ),
+    ]
+
+
+def create_workers(
+    settings: Settings, redis_url: str, *, extra_ctx: dict[str, Any] | None = None
+) -> list[Worker]:
+    """The delivery worker and the cron worker, each with its own context."""
+    made = []
+    for crons in (False, True):
+        options = worker_options(settings, redis_url, crons=crons)
+        options["ctx"].update(extra_ctx or {})
+        made.append(Worker(**options))
+    return made

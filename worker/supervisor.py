@@ -20,7 +20,7 @@ from arq.worker import Worker
 
 from messenger.platform.settings import Settings
 from worker import jobs
-from worker.settings import create_worker
+from worker.settings import create_workers
 
 log = logging.getLogger(__name__)
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
@@ -35,20 +35,28 @@ async def run_supervised(
     *,
     extra_ctx: dict[str, Any] | None = None,
 ) -> None:
-    """Run workers one after the other until `stop` is set; then stop the last one gently."""
+    """Run the workers until `stop` is set; then stop them gently. When one of them ends
+    unasked (Redis went away), both are closed and started afresh after a pause."""
     delay = FIRST_DELAY
     while not stop.is_set():
-        worker = create_worker(settings, redis_url, extra_ctx=dict(extra_ctx or {}))
+        workers = create_workers(settings, redis_url, extra_ctx=dict(extra_ctx or {}))
         started = time.monotonic()
-        running = asyncio.create_task(worker.async_run())
+        running = [asyncio.create_task(w.async_run()) for w in workers]
         asked = asyncio.create_task(stop.wait())
-        await asyncio.wait({running, asked}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*running, asked}, return_when=asyncio.FIRST_COMPLETED)
         if asked.done():
-            await stop_worker(worker, running)
+            await asyncio.gather(
+                *(stop_worker(w, t) for w, t in zip(workers, running, strict=True))
+            )
             return
         asked.cancel()
-        failure = running.exception() if not running.cancelled() else None
-        await _close(worker)
+        ended = next(t for t in running if t.done())
+        failure = ended.exception() if not ended.cancelled() else None
+        for worker, task in zip(workers, running, strict=True):
+            await _close(worker)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if time.monotonic() - started > HEALTHY_RUN_SECONDS:
             delay = FIRST_DELAY
         # The kind of failure only: a connection error's text can hold the Redis URL.
