@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from messenger.messages.recipients import InvalidRecipient
@@ -32,6 +33,29 @@ def bad_request() -> Iterator[None]:
         raise RequestRejected(f"{exc.field} {exc.reason}", error="ValidationError") from exc
     except ValueError as exc:
         raise RequestRejected(str(exc), error="ValidationError") from exc
+
+
+RETRY_AFTER_SECONDS = 5
+# How drivers word "the server is not there" when they do not raise OSError itself.
+_CONNECTION_WORDS = (
+    "connection refused",
+    "could not connect",
+    "connection was closed",
+    "server closed the connection",
+    "connection reset",
+    "unable to open database",
+)
+
+
+def _unavailable(message: str) -> JSONResponse:
+    response = error_response(503, "ServiceUnavailable", message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return any(words in text for words in _CONNECTION_WORDS)
 
 
 def error_response(status_code: int, error: str, message: str) -> JSONResponse:
@@ -79,6 +103,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def auth(_: Request, exc: AuthError) -> JSONResponse:
         return error_response(403, "AuthError", str(exc))
+
+    @app.exception_handler(DBAPIError)
+    async def database_away(_: Request, exc: DBAPIError) -> JSONResponse:
+        # The database restarting or unreachable is not the caller's fault and passes: a 503
+        # with a time to come back, not a 500. Other database errors are bugs: re-raised.
+        away = exc.connection_invalidated or isinstance(exc.orig, ConnectionError)
+        if not (away or _is_connection_error(exc)):
+            raise exc
+        return _unavailable("The database is not reachable")
+
+    @app.exception_handler(ConnectionError)
+    async def service_away(_: Request, exc: ConnectionError) -> JSONResponse:
+        # A driver that raises the socket's error itself (asyncpg connecting, Redis).
+        return _unavailable("A service Messenger needs is not reachable")
 
     @app.exception_handler(StarletteHTTPException)
     async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
