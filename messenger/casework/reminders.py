@@ -69,25 +69,16 @@ async def schedule_case(
         if s.trigger == "session" and case.reason in s.reasons and s.name not in done
     ]
     by_timing = {s.timing: s for s in steps}
-    made = []
+    made: list[PlanStep] = []
+    due_times: list[datetime] = []
     now = now or utcnow()
     calendar = await calendar_for(session, case.organisation_id, now)
     for timing, due in plan_times(
         [s.timing for s in steps], lac_session.starts_at, calendar, now=now
     ):
-        step = by_timing[timing]
-        reminder = Reminder(
-            organisation_id=case.organisation_id,
-            case_id=case.id,
-            step=step.name,
-            due_at=due,
-            channels=list(step.channels),
-        )
-        session.add(reminder)
-        made.append(reminder)
-    await foresee(session, case, made)
-    await session.flush()
-    return made
+        made.append(by_timing[timing])
+        due_times.append(due)
+    return await _plan(session, case, made, due_times)
 
 
 async def foresee(session: AsyncSession, case: Case, made: list[Reminder] | None = None) -> None:
@@ -128,7 +119,8 @@ async def schedule_after(
     """Pending reminders for the plan's steps timed from an event (an outcome, a report).
     An outcome step already sent for this case (before an amendment) is not sent again; a
     water company's second report does start its steps again."""
-    made = []
+    made: list[PlanStep] = []
+    due_times: list[datetime] = []
     calendar = await calendar_for(session, case.organisation_id, moment)
     sent = set(
         await session.scalars(
@@ -151,16 +143,26 @@ async def schedule_after(
             day += timedelta(days=step.days_after)
         at = step.timing.at or time(9)
         wall = datetime.combine(day, at, tzinfo=BRUSSELS)
-        due = calendar.next_allowed(max(wall, moment))
-        reminder = Reminder(
+        made.append(step)
+        due_times.append(calendar.next_allowed(max(wall, moment)))
+    return await _plan(session, case, made, due_times)
+
+
+async def _plan(
+    session: AsyncSession, case: Case, steps: list[PlanStep], due_times: list[datetime]
+) -> list[Reminder]:
+    """One pending reminder per step, marked when no channel can carry it now."""
+    made = [
+        Reminder(
             organisation_id=case.organisation_id,
             case_id=case.id,
             step=step.name,
             due_at=due,
             channels=list(step.channels),
         )
-        session.add(reminder)
-        made.append(reminder)
+        for step, due in zip(steps, due_times, strict=True)
+    ]
+    session.add_all(made)
     await foresee(session, case, made)
     await session.flush()
     return made
