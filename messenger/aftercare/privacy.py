@@ -31,11 +31,13 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, false, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.sandbox import outbox_path
 from messenger.casework import reminders
 from messenger.casework.clients import own_client
 from messenger.messages import statuses
 from messenger.messages.lifecycle import transition
 from messenger.platform.models import (
+    AuditEvent,
     Base,
     Case,
     CaseEvent,
@@ -72,9 +74,12 @@ class ErasureReport:
     opt_outs_kept: int
     # Partners that were shown the client's details: tell them too (GDPR art. 19).
     partners_to_inform: list[str]
+    # (kind, id) of every message that was theirs: their outbox copies go too.
+    messages: list[tuple[str, str]]
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "erased_at": self.erased_at.isoformat()}
+        shown = {k: v for k, v in asdict(self).items() if k != "messages"}
+        return {**shown, "erased_at": self.erased_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ async def _held(session: AsyncSession, organisation_id: str, client_id: str) -> 
         Message.organisation_id == org,
         theirs(Message.client_id, Message.recipient),
     )
+    messages += await _letters_to(session, org, client, {m.id for m in messages})
     replies = await _rows(
         session,
         ReceivedMessage,
@@ -148,6 +154,32 @@ async def _held(session: AsyncSession, organisation_id: str, client_id: str) -> 
             OptOutRecord.phone_number == client.phone_number,
         ),
     )
+
+
+async def _letters_to(
+    session: AsyncSession, organisation_id: str, client: Client, known: set[str]
+) -> list[Message]:
+    """Letters sent through the plain sending API to the client's postal address: they are
+    not linked to the client, but they name and locate them all the same."""
+    if not client.address_lines:
+        return []
+    wanted = _address_key(client.address_lines)
+    unlinked = await _rows(
+        session,
+        Message,
+        Message.organisation_id == organisation_id,
+        Message.client_id.is_(None),
+        Message.kind == "letter",
+    )
+    return [
+        m
+        for m in unlinked
+        if m.id not in known and m.address_lines and _address_key(m.address_lines) == wanted
+    ]
+
+
+def _address_key(lines: Sequence[str]) -> tuple[str, ...]:
+    return tuple(" ".join(line.split()).casefold() for line in lines if line.strip())
 
 
 async def export_client(
@@ -260,10 +292,40 @@ async def erase_client(
         )
         for case_id in case_ids
     )
+    # Accountable even for a client without a case: the audit keeps ids and counts only.
+    session.add(
+        AuditEvent(
+            organisation_id=organisation_id,
+            kind="client-erased",
+            subject_id=held.client.id,
+            details={"counts": dict(counts), "partners_to_inform": len(partners)},
+            recorded_by=erased_by,
+            occurred_at=now,
+        )
+    )
     await session.flush()
     # Ids and counts only: personal data never goes into logs.
     log.info("client %s erased by %s: %s", held.client.id, erased_by, counts)
-    return ErasureReport(held.client.id, erased_by, now, counts, len(held.opt_outs), partners)
+    return ErasureReport(
+        held.client.id,
+        erased_by,
+        now,
+        counts,
+        len(held.opt_outs),
+        partners,
+        [(m.kind, m.id) for m in held.messages],
+    )
+
+
+def erase_files(outbox_dir: Path, messages: Sequence[tuple[str, str]]) -> int:
+    """The sandbox outbox copies of an erased client's messages (JSON, .eml, PDF)."""
+    removed = 0
+    for kind, message_id in messages:
+        path = outbox_path(outbox_dir, kind, message_id)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 async def purge_bodies(

@@ -6,6 +6,7 @@ around it (clients, consent, partners, sessions, cases, reminders).
 
 from messenger.platform.models.base import Base, UTCDateTime, new_id, utcnow
 from messenger.platform.models.casework import (
+    AuditEvent,
     Case,
     CaseEvent,
     Client,
@@ -33,6 +34,7 @@ from messenger.platform.models.messaging import (
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Case",
     "CaseEvent",

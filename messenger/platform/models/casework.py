@@ -251,3 +251,20 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class AuditEvent(Base):
+    """Something done to personal data that must be accountable even when nothing else about
+    the person is left (an erasure of a client who had no case, say)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # client-erased
+    kind: Mapped[str] = mapped_column(String(30))
+    # The id of what it was done to (a client): no foreign key, the audit outlives the row.
+    subject_id: Mapped[str] = mapped_column(String(36), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
