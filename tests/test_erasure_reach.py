@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from channels.sandbox import outbox_path
 from messenger.platform.db import Sessions
-from messenger.platform.models import AuditEvent
+from messenger.platform.models import AuditEvent, Message, PartnerNotice
 from messenger.platform.settings import Settings
+from tests.casework_api_support import consent, new_client, new_partner, sharing
 from tests.support import Tenant, letter_body, wait_for_status
 
 
@@ -81,3 +82,34 @@ async def test_erasure_reaches_a_letter_sent_to_the_clients_address(
     )
     assert audit.details["counts"]["clients"] == 1
     assert "Janssens" not in str(audit.details)
+
+
+async def test_partners_that_saw_the_client_are_told_to_erase_their_copy(
+    http: httpx.AsyncClient, tenant: Tenant, sessions: Sessions, settings: Settings
+) -> None:
+    partner = await new_partner(http, tenant)
+    client = await new_client(http, tenant, first_name="Zulfiye", last_name="Vanderbeken")
+    shared = await consent(
+        http, tenant, client["id"], given=True, method="in-person",
+        **sharing(partner["id"], "name", "phone"),
+    )  # fmt: skip
+    assert shared.status_code == 201, shared.text
+
+    erased = await http.post(f"/v2/clients/{client['id']}/erase", headers=tenant.headers())
+    assert erased.status_code == 200, erased.text
+    assert (erased.json()["partners_to_inform"], erased.json()["partners_informed"]) == (
+        [partner["id"]],
+        1,
+    )
+    async with sessions() as session:
+        notices = list(
+            await session.scalars(select(PartnerNotice).order_by(PartnerNotice.created_at))
+        )
+        assert [n.kind for n in notices] == ["shared", "erased"]
+        message = await session.get(Message, notices[-1].message_id)
+    assert message is not None and message.recipient == partner["notice_email"]
+    final = await wait_for_status(http, tenant, message.id)
+    assert final["status"] == "delivered"
+    mail = outbox_path(settings.outbox_dir, "email", message.id).read_text()
+    assert "Gegevens gewist" in mail and "Wis nu ook de gegevens" in mail
+    assert "Vanderbeken" not in mail and "Zulfiye" not in mail

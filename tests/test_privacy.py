@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.aftercare import contact_attempts, outcomes, privacy, reports
+from messenger.aftercare import contact_attempts, outcomes, privacy, reports, retention
 from messenger.aftercare.what_works import Row
 from messenger.api.app import create_app
 from messenger.casework import cases, inbox
@@ -392,11 +392,13 @@ async def test_purge_blanks_old_final_bodies_and_keeps_the_rest(
         await session.commit()
 
         with pytest.raises(ValueError, match="retention_days"):
-            await privacy.purge_bodies(session, now=now, retention_days=0)
-        mine = await privacy.purge_bodies(session, now=now, organisation_id=tenant.organisation_id)
+            await retention.purge_bodies(session, now=now, retention_days=0)
+        mine = await retention.purge_bodies(
+            session, now=now, organisation_id=tenant.organisation_id
+        )
         assert mine == 3  # the old delivered SMS, the posted letter, the handled old reply
-        assert await privacy.purge_bodies(session, now=now, retention_days=90) == 1  # Brugge's
-        assert await privacy.purge_bodies(session, now=now) == 0
+        assert await retention.purge_bodies(session, now=now, retention_days=90) == 1  # Brugge's
+        assert await retention.purge_bodies(session, now=now) == 0
         await session.commit()
 
     async with sessions() as session:
@@ -465,7 +467,7 @@ async def test_each_organisation_keeps_bodies_as_long_as_it_chose(
         for message_id in (short, long):
             await _move_at(session, message_id, now - timedelta(days=10), statuses.DELIVERED)
         await session.commit()
-        assert await privacy.purge_all(session, now=now) == 1
+        assert await retention.purge_all(session, now=now) == 1
         await session.commit()
         bodies = {m.id: m.body for m in await session.scalars(select(Message))}
     assert bodies[short] == "" and bodies[long] != ""
@@ -480,7 +482,7 @@ def test_old_outbox_and_print_files_go(tmp_path: Path) -> None:
         path.write_text("x")
     stamp = (now - timedelta(days=100)).timestamp()
     os.utime(old, (stamp, stamp))
-    removed = privacy.purge_files(
+    removed = retention.purge_files(
         [tmp_path / "outbox", tmp_path / "print", tmp_path / "missing"], now=now, retention_days=90
     )
     assert removed == 1 and not old.exists() and new.exists()

@@ -7,7 +7,7 @@ from typing import Any
 
 from arq import Retry
 
-from messenger.aftercare import privacy
+from messenger.aftercare import retention
 from messenger.casework import reminders
 from messenger.messages import print_batches
 from messenger.messages.delivery import Delivery
@@ -69,10 +69,10 @@ async def purge_bodies(ctx: Ctx) -> str:
     delivery: Delivery = ctx["delivery"]
     settings = delivery.settings
     async with delivery.sessions() as session:
-        count = await privacy.purge_all(session, now=utcnow())
+        count = await retention.purge_all(session, now=utcnow())
         await session.commit()
-        days = await privacy.shortest_retention(session)
-    files = privacy.purge_files(
+        days = await retention.shortest_retention(session)
+    files = retention.purge_files(
         [settings.outbox_dir, settings.print_dir], now=utcnow(), retention_days=days
     )
     return f"{count} message bodies and {files} files purged"

@@ -1,4 +1,4 @@
-"""A client's data: export, erasure, and message bodies purged after the retention period.
+"""A client's data: export and erasure (retention of message texts: retention.py).
 
 Erasure anonymises in place instead of deleting, so foreign keys hold and the
 reports count the same before and after. Decisions:
@@ -15,8 +15,9 @@ reports count the same before and after. Decisions:
   worse than keeping it.
 - Messages no worker has taken yet are cancelled and pending reminders stop; open tasks and
   unhandled replies are closed, since nobody can act on them any more.
-- The audit entry is a CaseEvent(kind="erased", source="system") on each of the client's
-  cases; the client's own row, named "gewist", shows the erasure even without a case.
+- The audit: an AuditEvent(kind="client-erased") for every erasure, a CaseEvent(kind="erased")
+  on each of the client's cases; partners that were shown the client's details are told to
+  erase their copy (GDPR art. 19), and the outbox copies of the messages go.
 """
 
 from __future__ import annotations
@@ -24,18 +25,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, false, func, inspect, or_, select, update
+from sqlalchemy import ColumnElement, false, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.sandbox import outbox_path
 from messenger.casework import reminders
 from messenger.casework.clients import own_client
-from messenger.messages import statuses
+from messenger.messages import consent, statuses
 from messenger.messages.lifecycle import transition
+from messenger.messages.queue import DeliveryQueue
 from messenger.platform.models import (
     AuditEvent,
     Base,
@@ -47,7 +49,7 @@ from messenger.platform.models import (
     Message,
     MessageEvent,
     OptOutRecord,
-    Organisation,
+    Partner,
     PartnerNotice,
     ReceivedMessage,
     Reminder,
@@ -55,7 +57,6 @@ from messenger.platform.models import (
     utcnow,
 )
 
-DEFAULT_RETENTION_DAYS = 90
 log = logging.getLogger(__name__)
 ERASED = "gewist"
 KEPT_DETAILS = ("attended", "decision")
@@ -317,6 +318,40 @@ async def erase_client(
     )
 
 
+async def inform_partners(
+    session: AsyncSession, queue: DeliveryQueue | None, report: ErasureReport
+) -> int:
+    """Tell every partner that was shown the client's details that they are erased, and to
+    erase their copy (GDPR art. 19). The notice names no one: only the earlier notice's date.
+    Commits; returns how many partners were told."""
+    client = await session.get(Client, report.client_id)
+    told = 0
+    for partner_id in report.partners_to_inform:
+        partner = await session.get(Partner, partner_id)
+        consent_id = await session.scalar(
+            select(ConsentRecord.id)
+            .where(
+                ConsentRecord.client_id == report.client_id,
+                ConsentRecord.partner_id == partner_id,
+            )
+            .order_by(ConsentRecord.id.desc())
+            .limit(1)
+        )
+        if client is None or partner is None or consent_id is None:
+            continue
+        await consent.send_partner_notice(
+            session,
+            queue,
+            client,
+            partner,
+            kind="erased",
+            consent_id=consent_id,
+            idempotency_key=f"partner-notice:erased:{client.id}:{partner.id}",
+        )
+        told += 1
+    return told
+
+
 def erase_files(outbox_dir: Path, messages: Sequence[tuple[str, str]]) -> int:
     """The sandbox outbox copies of an erased client's messages (JSON, .eml, PDF)."""
     removed = 0
@@ -326,53 +361,6 @@ def erase_files(outbox_dir: Path, messages: Sequence[tuple[str, str]]) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-async def purge_bodies(
-    session: AsyncSession,
-    *,
-    now: datetime,
-    retention_days: int = DEFAULT_RETENTION_DAYS,
-    organisation_id: str | None = None,
-) -> int:
-    """Blank the texts of messages that ended more than `retention_days` ago, and of handled
-    replies received that long ago; statuses, times and recipients stay for the reports.
-
-    A message has ended once it is out of flight (final, or `sent`: a posted letter may stay
-    `sent` for good); its age counts from completed_at, else sent_at, else created_at.
-    Replies nobody handled yet wait for a person. Returns the rows blanked. Caller commits.
-    """
-    if retention_days < 1:
-        raise ValueError("retention_days must be at least 1")
-    cutoff = now - timedelta(days=retention_days)
-    ended = func.coalesce(Message.completed_at, Message.sent_at, Message.created_at)
-    messages = (
-        update(Message)
-        .where(
-            Message.status.not_in(sorted(statuses.IN_FLIGHT)),
-            ended < cutoff,
-            # Every rendered message has a body: an empty one was purged or erased already.
-            Message.body != "",
-        )
-        .values(body="", subject=None, body_without_partner=None, address_lines=[])
-    )
-    replies = (
-        update(ReceivedMessage)
-        .where(
-            ReceivedMessage.handled_at.is_not(None),
-            ReceivedMessage.created_at < cutoff,
-            or_(ReceivedMessage.content != "", ReceivedMessage.subject.is_not(None)),
-        )
-        .values(content="", subject=None)
-    )
-    if organisation_id is not None:
-        messages = messages.where(Message.organisation_id == organisation_id)
-        replies = replies.where(ReceivedMessage.organisation_id == organisation_id)
-    sync = {"synchronize_session": False}
-    blanked = await session.execute(messages.returning(Message.id).execution_options(**sync))
-    count = len(blanked.all())
-    blanked = await session.execute(replies.returning(ReceivedMessage.id).execution_options(**sync))
-    return count + len(blanked.all())
 
 
 async def _rows(session: AsyncSession, model: type[Row], *where: ColumnElement[bool]) -> list[Row]:
@@ -400,35 +388,3 @@ def _plain(row: Base) -> dict[str, Any]:
 
 def _plains(rows: Iterable[Base]) -> list[dict[str, Any]]:
     return [_plain(row) for row in rows]
-
-
-async def purge_all(session: AsyncSession, *, now: datetime) -> int:
-    """Every organisation with its own retention period (the daily worker job)."""
-    total = 0
-    for organisation_id, days in await session.execute(
-        select(Organisation.id, Organisation.message_retention_days)
-    ):
-        total += await purge_bodies(
-            session, now=now, retention_days=days, organisation_id=organisation_id
-        )
-    return total
-
-
-def purge_files(folders: Sequence[Path], *, now: datetime, retention_days: int) -> int:
-    """Outbox files and print batches hold bodies and addresses too: the ones older than the
-    retention period go. Files carry no organisation, so the shortest period counts."""
-    cutoff = (now - timedelta(days=retention_days)).timestamp()
-    removed = 0
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in folder.rglob("*"):
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
-    return removed
-
-
-async def shortest_retention(session: AsyncSession) -> int:
-    days = await session.scalar(select(func.min(Organisation.message_retention_days)))
-    return int(days or DEFAULT_RETENTION_DAYS)

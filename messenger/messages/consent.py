@@ -38,6 +38,7 @@ _LABELS = {"name": "Naam", "phone": "Telefoon", "email": "E-mail", "address": "A
 NOTICE_TEMPLATES = {
     "shared": template_id("partner-contact-gedeeld-email"),
     "withdrawn": template_id("partner-contact-ingetrokken-email"),
+    "erased": template_id("partner-contact-gewist-email"),
 }
 
 
@@ -172,32 +173,58 @@ async def _notify_partner(
     partner: Partner,
     entry: ConsentRecord,
 ) -> None:
-    organisation = await session.get(Organisation, client.organisation_id)
-    ocmw = organisation.name if organisation else "het OCMW"
     kind = "shared" if entry.given else "withdrawn"
     shared = _shared_details(client, entry.fields) if entry.given else {}
-    # A withdrawal names the sharing it takes back: the latest one.
-    last_shared = await session.scalar(
-        select(PartnerNotice)
-        .where(
-            PartnerNotice.client_id == client.id,
-            PartnerNotice.partner_id == partner.id,
-            PartnerNotice.kind == "shared",
-        )
-        .order_by(PartnerNotice.created_at.desc())
-        .limit(1)
+    await send_partner_notice(
+        session,
+        queue,
+        client,
+        partner,
+        kind=kind,
+        consent_id=entry.id,
+        shared=shared,
+        idempotency_key=f"partner-notice:{entry.id}",
     )
+
+
+async def send_partner_notice(
+    session: AsyncSession,
+    queue: DeliveryQueue | None,
+    client: Client,
+    partner: Partner,
+    *,
+    kind: str,
+    consent_id: int,
+    idempotency_key: str,
+    shared: dict[str, str] | None = None,
+) -> PartnerNotice:
+    """Tell a partner what changed: details shared, consent withdrawn, or the client's data
+    erased (GDPR art. 19). Only a sharing names the client; the others name the earlier
+    notice's date. Commits."""
+    organisation = await session.get(Organisation, client.organisation_id)
+    ocmw = organisation.name if organisation else "het OCMW"
     values: dict[str, Any] = {
         "partner_naam": partner.name,
         "ocmw": ocmw,
         "maatschappelijk_werker": (organisation and organisation.contact_name) or ocmw,
         "telefoon": (organisation and organisation.contact_phone) or "het OCMW",
     }
-    if entry.given:
-        values["gedeeld"] = "\n".join(f"{_LABELS[k]}: {v}" for k, v in shared.items())
+    if kind == "shared":
+        values["gedeeld"] = "\n".join(f"{_LABELS[k]}: {v}" for k, v in (shared or {}).items())
         values["reden"] = "Deze persoon wil graag hulp bij een gesprek met het OCMW."
     else:
-        when = last_shared.created_at if last_shared else entry.recorded_at
+        # It names the sharing it concerns: the latest one.
+        last_shared = await session.scalar(
+            select(PartnerNotice)
+            .where(
+                PartnerNotice.client_id == client.id,
+                PartnerNotice.partner_id == partner.id,
+                PartnerNotice.kind == "shared",
+            )
+            .order_by(PartnerNotice.created_at.desc())
+            .limit(1)
+        )
+        when = last_shared.created_at if last_shared else utcnow()
         values["datum_melding"] = when.date().isoformat()
     message = await accept(
         session,
@@ -208,22 +235,22 @@ async def _notify_partner(
             template_id=NOTICE_TEMPLATES[kind],
             recipient=partner.notice_email,
             personalisation=values,
-            idempotency_key=f"partner-notice:{entry.id}",
+            idempotency_key=idempotency_key,
             client_id=client.id,
         ),
     )
-    session.add(
-        PartnerNotice(
-            organisation_id=client.organisation_id,
-            partner_id=partner.id,
-            client_id=client.id,
-            consent_id=entry.id,
-            kind=kind,
-            shared=shared,
-            message_id=message.id,
-        )
+    notice = PartnerNotice(
+        organisation_id=client.organisation_id,
+        partner_id=partner.id,
+        client_id=client.id,
+        consent_id=consent_id,
+        kind=kind,
+        shared=shared or {},
+        message_id=message.id,
     )
+    session.add(notice)
     await session.commit()
+    return notice
 
 
 def _shared_details(client: Client, fields: Sequence[str]) -> dict[str, str]:
