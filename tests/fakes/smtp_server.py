@@ -149,6 +149,8 @@ class _Handler:
         reply = self.server._scripted("DATA")
         if reply is not MISSING:
             return str(reply)
+        if self.server.data_delay:  # a slow relay: the client waits for its 250
+            await asyncio.sleep(self.server.data_delay)
         auth = session.auth_data
         # STARTTLS sets session.ssl; implicit TLS shows only on the transport.
         implicit_tls = smtp.transport is not None and smtp.transport.get_extra_info("sslcontext")
@@ -188,6 +190,8 @@ class FakeSmtpServer:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.envelopes: list[ReceivedEnvelope] = []
+        # Seconds the relay takes before it answers DATA.
+        self.data_delay = 0.0
         self._replies: dict[str, deque[str]] = {"MAIL": deque(), "RCPT": deque(), "DATA": deque()}
         self._seen_smtp: list[SMTP] = []
         self._live: list[SMTP] = []
