@@ -159,7 +159,8 @@ class Office:
                 )
             return due is None and waiting is None
 
-        await eventually(settled, f"every step due by {local} dealt with")
+        # Generous: fifteen letters are rendered here, on a machine that may be busy.
+        await eventually(settled, f"every step due by {local} dealt with", timeout=90)
 
 
 @pytest.fixture
