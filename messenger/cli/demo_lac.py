@@ -259,7 +259,7 @@ class LacDemo:
                 .join(Client, Client.id == Case.client_id)
                 .where(Reminder.status.in_(("sent", "skipped")))
             )
-            for reminder, client in done.tuples():
+            for reminder, client in done:
                 if reminder.id in self._seen:
                     continue
                 self._seen.add(reminder.id)

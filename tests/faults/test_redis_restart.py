@@ -46,9 +46,7 @@ async def test_the_worker_rides_out_a_redis_restart(
                     await session.execute(
                         select(Message.status, func.count()).group_by(Message.status)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
         await engine.dispose()
         assert found == {statuses.DELIVERED: 20}  # nothing lost

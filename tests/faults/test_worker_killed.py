@@ -98,9 +98,7 @@ async def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(
                             .where(Message.id.in_(ids))
                             .group_by(Message.status)
                         )
-                    )
-                    .tuples()
-                    .all()
+                    ).all()
                 )
             await engine.dispose()
         finally:
