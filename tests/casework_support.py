@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from channels.base import Channel
 from channels.sandbox import SandboxChannel, outbox_path
-from messenger.casework import case_list, cases, reminder_plans, reminders
+from messenger.casework import case_list, cases, fallbacks, reminder_plans, reminders
 from messenger.casework.case_import import parse_case_list
 from messenger.casework.clients import ClientData, create_client
 from messenger.messages import consent, opt_outs, statuses
@@ -241,7 +241,7 @@ class Rig:
         return await reminders.send_due(self.sessions, None, now=now)
 
     async def fall_back(self, now: datetime) -> int:
-        return await reminders.fall_back(self.sessions, None, now=now)
+        return await fallbacks.fall_back(self.sessions, None, now=now)
 
     async def deliver_all(self, channels: ChannelSet | None = None) -> dict[str, Outcome]:
         """Run the delivery job once for every message still `created`, oldest first."""

@@ -8,7 +8,7 @@ from typing import Any
 from arq import Retry
 
 from messenger.aftercare import retention
-from messenger.casework import reminders
+from messenger.casework import fallbacks, reminders
 from messenger.messages import print_batches
 from messenger.messages.delivery import Delivery
 from messenger.messages.outbound import ChannelSet
@@ -91,13 +91,13 @@ async def reconcile_due(ctx: Ctx) -> str:
     # Reminder plans: due steps go out, stalled SMS fall back to the next channel.
     now = clock(ctx).now()
     sent = await reminders.send_due(delivery.sessions, ctx["queue"], now=now)
-    fallbacks = await reminders.fall_back(delivery.sessions, ctx["queue"], now=now)
+    fell_back = await fallbacks.fall_back(delivery.sessions, ctx["queue"], now=now)
     batches = []
     if delivery.settings.print_batches:
         # Here rather than in a cron at the cut-off: a worker that was down then catches up.
         batches = await print_batches.collate(delivery.sessions, delivery.settings)
     return (
         f"{report.requeued} requeued, {report.recovered} recovered, "
-        f"{report.timed_out} timed out, {sent} reminders, {fallbacks} fallbacks, "
+        f"{report.timed_out} timed out, {sent} reminders, {fell_back} fallbacks, "
         f"{len(batches)} print batches"
     )
