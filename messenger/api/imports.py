@@ -96,21 +96,19 @@ async def import_case_list(
 
 
 @router.get("/cases/{case_id}/preview")
-async def case_preview(case_id: str, key: Key, db: Session, clock: AppClock) -> dict[str, Any]:
+async def case_preview(case_id: str, key: Key, db: Session) -> dict[str, Any]:
     """Every step still ahead for one case."""
     case = await cases.own_case(db, key.organisation_id, case_id)
-    return {"case_id": case.id, "steps": steps_out(await preview_case(db, case, now=clock.now()))}
+    return {"case_id": case.id, "steps": steps_out(await preview_case(db, case))}
 
 
 @router.get("/lac-sessions/{session_id}/preview")
-async def session_preview(
-    session_id: str, key: Key, db: Session, clock: AppClock
-) -> dict[str, Any]:
+async def session_preview(session_id: str, key: Key, db: Session) -> dict[str, Any]:
     """Every step still ahead for every open case of a session."""
     lac = await cases.own_session(db, key.organisation_id, session_id)
     out = []
     for case in await cases.open_cases(db, lac):
-        steps = await preview_case(db, case, now=clock.now())
+        steps = await preview_case(db, case)
         out.append(
             {
                 "case_id": case.id,

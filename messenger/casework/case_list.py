@@ -20,10 +20,10 @@ from messenger.casework.cases import CaseData, add_case
 from messenger.casework.clients import ClientData, create_client
 from messenger.casework.plan_preview import (
     StepPreview,
-    facts_for_new,
     preview_case,
     preview_new_case,
 )
+from messenger.casework.reachability import facts_for_new
 from messenger.casework.staff import list_staff
 from messenger.messages import consent
 from messenger.platform.models import Case, Client, LacSession
@@ -78,7 +78,7 @@ async def import_case_list(
             appointment_at=row.appointment_at,
         )
         case = await add_case(session, lac_session, data, now=now)
-        steps = await preview_case(session, case, now=now)
+        steps = await preview_case(session, case)
         imported = ImportedRow(row.row, case, client, reused, changes, steps)
         imported.unreachable = unreachable(steps)
         if imported.unreachable:

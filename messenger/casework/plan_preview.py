@@ -21,7 +21,6 @@ from messenger.casework.plan_values import personalisation, plan_values
 from messenger.casework.reachability import Facts, facts_about, why_not
 from messenger.casework.reminder_plans import PlanStep, plan_for
 from messenger.casework.schedule import plan_times
-from messenger.messages import opt_outs
 from messenger.platform.models import (
     Case,
     Client,
@@ -50,10 +49,8 @@ class StepPreview:
     skip: str | None = None
 
 
-async def preview_case(
-    session: AsyncSession, case: Case, *, now: datetime | None = None
-) -> list[StepPreview]:
-    """The case's pending reminders, judged now."""
+async def preview_case(session: AsyncSession, case: Case) -> list[StepPreview]:
+    """The case's pending reminders (their times are stored), judged on today's facts."""
     client = await session.get(Client, case.client_id)
     lac = await session.get(LacSession, case.session_id) if case.session_id else None
     if client is None or lac is None:
@@ -107,18 +104,6 @@ async def preview_new_case(
         )
         for t, due in timed
     ]
-
-
-async def facts_for_new(
-    session: AsyncSession,
-    organisation_id: str,
-    phone: str | None,
-    *,
-    sms_consent: bool,
-    email_consent: bool,
-) -> Facts:
-    opted_out = bool(phone) and await opt_outs.is_opted_out(session, organisation_id, phone or "")
-    return Facts(opted_out=opted_out, sms_consent=sms_consent, email_consent=email_consent)
 
 
 async def _judge(

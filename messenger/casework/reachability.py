@@ -68,14 +68,26 @@ def why_not(client: Contact, channel: str, facts: Facts) -> str | None:
 
 
 async def facts_about(session: AsyncSession, client: Client) -> Facts:
-    opted_out = bool(client.phone_number) and await opt_outs.is_opted_out(
-        session, client.organisation_id, client.phone_number or ""
-    )
-    return Facts(
-        opted_out=opted_out,
+    return await facts_for_new(
+        session,
+        client.organisation_id,
+        client.phone_number,
         sms_consent=await consent.allows(session, client.id, consent.SMS),
         email_consent=await consent.allows(session, client.id, consent.EMAIL),
     )
+
+
+async def facts_for_new(
+    session: AsyncSession,
+    organisation_id: str,
+    phone: str | None,
+    *,
+    sms_consent: bool,
+    email_consent: bool,
+) -> Facts:
+    """The facts for a client who may not be stored yet (a dry run): consent as given."""
+    opted_out = bool(phone) and await opt_outs.is_opted_out(session, organisation_id, phone or "")
+    return Facts(opted_out=opted_out, sms_consent=sms_consent, email_consent=email_consent)
 
 
 async def cannot_use(session: AsyncSession, client: Client, channel: str) -> str | None:
