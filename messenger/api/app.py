@@ -26,6 +26,7 @@ from messenger.api import (
     webhooks,
 )
 from messenger.api.body_limits import BodyLimits
+from messenger.api.request_limits import RequestLimits
 from messenger.casework import reminder_plans
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform.clock import Clock, SystemClock
@@ -52,6 +53,10 @@ def create_app(
         app.state.secret_box = secret_box(settings)
         app.state.queue = (
             await DeliveryQueue.connect(redis_url, settings.queue_name) if redis_url else None
+        )
+        # Limits are shared through Redis; an API without one (some tests) runs without them.
+        app.state.limits = (
+            RequestLimits(app.state.queue.redis, settings) if app.state.queue else None
         )
         async with app.state.sessions() as session:
             # MESSENGER_TEMPLATES_DIR, or the shipped templates/.

@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the database session and the calling API key (Notify's JWT auth)."""
+"""FastAPI dependencies: the database session and the calling API key (Notify's JWT auth),
+counted against the request limits (request_limits.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger.api.request_limits import RequestLimits
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform import roles
 from messenger.platform.api_keys import AuthError, authenticate
@@ -25,6 +27,22 @@ Session = Annotated[AsyncSession, Depends(session)]
 
 
 async def api_key(request: Request, db: Session) -> ApiKey:
+    limits: RequestLimits | None = request.app.state.limits
+    address = request.client.host if request.client else "unknown"
+    if limits is not None:
+        await limits.before_sign_in(address)
+    try:
+        key = await _signed_key(request, db)
+    except AuthError:
+        if limits is not None:
+            await limits.failed_sign_in(address)
+        raise
+    if limits is not None:
+        await limits.request(key)
+    return key
+
+
+async def _signed_key(request: Request, db: AsyncSession) -> ApiKey:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from messenger.api.request_limits import TooManyRequests
 from messenger.messages.recipients import InvalidRecipient
 from messenger.messages.sending import RequestRejected
 from messenger.platform.api_keys import AuthError
@@ -103,6 +104,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def auth(_: Request, exc: AuthError) -> JSONResponse:
         return error_response(403, "AuthError", str(exc))
+
+    @app.exception_handler(TooManyRequests)
+    async def too_many(_: Request, exc: TooManyRequests) -> JSONResponse:
+        response = error_response(429, exc.error, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(DBAPIError)
     async def database_away(_: Request, exc: DBAPIError) -> JSONResponse:

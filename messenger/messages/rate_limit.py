@@ -1,6 +1,7 @@
 """A per-sender rate limit shared by every worker: a GCRA token bucket in Redis.
 
 Each call reserves the next free slot for one message and says how long to wait for it.
+`peek` answers the same question without reserving (a budget spent only on failures).
 Reservations further ahead than `max_wait` are not made: the job comes back later instead
 of holding a worker slot, and nothing is reserved that would go unused.
 Redis's own clock is used, so workers on several machines agree.
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# KEYS[1]: bucket; ARGV: interval (µs), burst, max wait (µs). Returns the wait in µs, or
-# -(wait) when the slot is too far ahead and was not reserved.
+# KEYS[1]: bucket; ARGV: interval (µs), burst, max wait (µs), 1 to reserve or 0 to only look.
+# Returns the wait in µs, or -(wait) when the slot is too far ahead and was not reserved.
 _GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -23,6 +24,7 @@ if tat < now then tat = now end
 local wait = tat - now - (burst - 1) * interval
 if wait < 0 then wait = 0 end
 if wait > max_wait then return -wait end
+if ARGV[4] == '0' then return wait end
 redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
 return wait
 """
@@ -42,10 +44,17 @@ class RateLimiter:
 
     async def reserve(self, key: str) -> tuple[bool, float]:
         """(True, wait): a slot is yours after `wait` seconds. (False, wait): try again then."""
+        return await self._call(key, reserve=True)
+
+    async def peek(self, key: str) -> tuple[bool, float]:
+        """What `reserve` would answer, reserving nothing."""
+        return await self._call(key, reserve=False)
+
+    async def _call(self, key: str, *, reserve: bool) -> tuple[bool, float]:
         answer = int(
             await self._script(
                 keys=[f"messenger:rate:{key}"],
-                args=[self._interval_us, self._burst, self._max_wait_us],
+                args=[self._interval_us, self._burst, self._max_wait_us, int(reserve)],
             )
         )
         return answer >= 0, abs(answer) / 1_000_000

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     sms_per_second: float = 10.0
     sms_burst: int = 10
 
+    # API limits, shared by every API process through Redis: requests a minute per API key
+    # (Notify's 3,000), and failed sign-ins a minute per client address before it gets 429s.
+    api_requests_per_minute: int = Field(default=3000, ge=1)
+    auth_failures_per_minute: int = Field(default=30, ge=1)
+
     # Email through SMTP: set the host to leave the sandbox.
     smtp_host: str | None = None
     smtp_port: int = 587
