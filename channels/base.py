@@ -7,7 +7,9 @@ A channel knows nothing of the database, the queue or the web. It takes an
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, Protocol
 
 Kind = Literal["sms", "email", "letter"]
@@ -74,15 +76,32 @@ class RecipientOptedOut(PermanentError):
     """The recipient told the provider to stop (Twilio 21610): record it, send no more."""
 
 
+class NotHandedOver(Exception):
+    """The handover check said no (another run has the message): nothing was sent."""
+
+
+# Called by a channel at the last moment before the provider gets the message, once it has a
+# connection; False means "do not send". The caller records the attempt there.
+Handover = Callable[[], Awaitable[bool]]
+
+
+async def hand_over(handover: Handover | None) -> None:
+    """Run the handover check, if any; raise NotHandedOver when it says no."""
+    if handover is not None and not await handover():
+        raise NotHandedOver
+
+
 class Channel(Protocol):
     kind: Kind
     # "sandbox", "twilio", "smtp", ...: recorded on the message.
     name: str
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
-        """Hand the message to the provider. Must not retry on its own."""
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
+        """Hand the message to the provider, calling `hand_over(handover)` just before.
+        Must not retry on its own."""
         ...
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        """After a crash during `send`: did the provider get this message? None = unknown."""
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
+        """After a crash during `send`: did the provider get this message? None = unknown.
+        `since`: when that send began, for providers searched by recipient and time."""
         ...

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parseaddr
 from types import TracebackType
 from typing import Literal
@@ -25,11 +26,14 @@ import aiosmtplib
 
 from channels.base import (
     ChannelError,
+    Handover,
     Kind,
+    NotHandedOver,
     OutgoingMessage,
     PermanentError,
     SendResult,
     TransientError,
+    hand_over,
 )
 from channels.email_mime import build_email
 
@@ -130,7 +134,7 @@ class SmtpEmailChannel:
         self._idle: list[aiosmtplib.SMTP] = []
         self._closed = False
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
         if self._closed:
             raise TransientError("smtp channel closed")
         mime = build_email(message, message_id_domain=self.config.message_id_domain)
@@ -143,6 +147,8 @@ class SmtpEmailChannel:
             try:
                 async with asyncio.timeout(self.config.timeout_seconds):
                     smtp = await self._checkout()
+                    # Only now, with a working connection, is the message given away.
+                    await hand_over(handover)
                     mail_options, rcpt_options = _dsn_options(smtp, message, recipient)
                     await smtp.send_message(
                         mime,
@@ -156,6 +162,9 @@ class SmtpEmailChannel:
                 # A refusal leaves the session usable: aiosmtplib has sent RSET.
                 reusable = True
                 raise classify(exc) from None
+            except NotHandedOver:
+                reusable = True
+                raise
             except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
                 # `from None`: the original error's text may quote the address.
                 raise classify(exc) from None
@@ -164,7 +173,7 @@ class SmtpEmailChannel:
                     self._checkin(smtp, reusable=reusable)
         return SendResult(provider_reference=message_id, status="sent", detail="smtp 250 accepted")
 
-    async def lookup(self, message_id: str) -> SendResult | None:
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
         """SMTP has no way to ask a relay whether it has a message: always unknown."""
         return None
 

@@ -7,18 +7,21 @@ so after a crash the "provider" always has the letter: `lookup` says so.
 
 from __future__ import annotations
 
-from channels.base import Kind, OutgoingMessage, SendResult
+from datetime import datetime
+
+from channels.base import Handover, Kind, OutgoingMessage, SendResult, hand_over
 
 
 class PrintChannel:
     kind: Kind = "letter"
     name = "print"
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
+        await hand_over(handover)
         return self._result(message.message_id)
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        return self._result(message_id)
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
+        return self._result(message.message_id)
 
     def _result(self, message_id: str) -> SendResult:
         return SendResult(

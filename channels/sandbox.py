@@ -15,9 +15,10 @@ import asyncio
 import json
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
-from channels.base import AcceptedStatus, Kind, OutgoingMessage, SendResult
+from channels.base import AcceptedStatus, Handover, Kind, OutgoingMessage, SendResult, hand_over
 from channels.email_mime import build_email
 from channels.letter_pdf import DIN_5008_B, WindowField, render_letters
 
@@ -49,16 +50,17 @@ class SandboxChannel:
         self.message_id_domain = message_id_domain
         self.window = window
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
+        await hand_over(handover)
         path = outbox_path(self.outbox_dir, self.kind, message.message_id)
         if not path.exists():
             content = await asyncio.to_thread(self._content, message)
             await asyncio.to_thread(_write_atomically, path, content)
         return self._result(message.message_id)
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        path = outbox_path(self.outbox_dir, self.kind, message_id)
-        return self._result(message_id) if path.exists() else None
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
+        path = outbox_path(self.outbox_dir, self.kind, message.message_id)
+        return self._result(message.message_id) if path.exists() else None
 
     def _result(self, message_id: str) -> SendResult:
         path = outbox_path(self.outbox_dir, self.kind, message_id)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -28,13 +29,16 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from channels.base import (
+    AcceptedStatus,
     ChannelError,
+    Handover,
     Kind,
     OutgoingMessage,
     PermanentError,
     RecipientOptedOut,
     SendResult,
     TransientError,
+    hand_over,
 )
 
 # The recipient replied STOP: Twilio refuses every further SMS from this sender.
@@ -69,6 +73,11 @@ DESCRIPTIONS: dict[str, str] = {
 # Receipt error codes that may clear up by themselves (handset off, queue overflow, unknown).
 TEMPORARY_RECEIPT_CODES = frozenset({"30001", "30003", "30008"})
 # Statuses Twilio reports when it accepts a message; anything else becomes "accepted".
+# After a crash: how many of the number's latest messages to read, and how much earlier than
+# our send Twilio's clock may have stamped it.
+LOOKUP_LIMIT = 50
+LOOKUP_SKEW = timedelta(minutes=2)
+_SETTLED: dict[str | None, AcceptedStatus] = {"sent": "sent", "delivered": "delivered"}
 _ACCEPTED_WORDS = frozenset({"accepted", "scheduled", "queued", "sending", "sent"})
 
 
@@ -128,7 +137,7 @@ class TwilioSmsChannel:
             self._client = client
         return self._client
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
         if message.kind != "sms":
             raise PermanentError(f"twilio channel cannot send {message.kind}")
         options: dict[str, str] = {}
@@ -141,6 +150,7 @@ class TwilioSmsChannel:
         sender = message.sender or self.config.from_number
         if sender:
             options["from_"] = sender
+        await hand_over(handover)
         try:
             async with asyncio.timeout(self.config.timeout_seconds):
                 created = await self._twilio().messages.create_async(
@@ -155,11 +165,31 @@ class TwilioSmsChannel:
             detail=f"twilio {status if status in _ACCEPTED_WORDS else 'accepted'}",
         )
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        """Always None: Twilio's message list cannot be searched by our id (only by To, From
-        and date), so after a crash we cannot tell. A status callback still arrives with
-        `?message_id=` and moves the message forward if Twilio did get it."""
-        return None
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
+        """Did Twilio take this message before our send died? Its list cannot be searched
+        by our id, so we read the latest messages to the same number and take the oldest
+        with the same text made after our send began (less `LOOKUP_SKEW` for clock
+        differences). A status callback would also find it, by its `?message_id=`."""
+        try:
+            async with asyncio.timeout(self.config.timeout_seconds):
+                recent = await self._twilio().messages.list_async(to=message.to, limit=LOOKUP_LIMIT)
+        except Exception as exc:
+            raise classify(exc) from exc
+        earliest = since - LOOKUP_SKEW
+        found = [
+            m
+            for m in recent
+            if m.body == message.body
+            and m.date_created is not None
+            and m.date_created >= earliest
+            and str(m.direction).startswith("outbound")
+        ]
+        if not found:
+            return None
+        first = min(found, key=lambda m: m.date_created)
+        # Sent or delivered we record now; anything else waits for its receipt.
+        status = _SETTLED.get(receipt_status(str(first.status), None), "sending")
+        return SendResult(str(first.sid), status, f"twilio {first.status}")
 
     async def fetch_status(self, provider_reference: str) -> str | None:
         """Our status name for a message Twilio knows by its SID (for a reconciler)."""

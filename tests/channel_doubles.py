@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 
-from channels.base import ChannelError, Kind, OutgoingMessage, SendResult
+from channels.base import ChannelError, Handover, Kind, OutgoingMessage, SendResult, hand_over
 from channels.sandbox import SandboxChannel
 from messenger.messages.outbound import ChannelSet
 
@@ -32,7 +33,8 @@ class ScriptedChannel:
         self.delay = delay
         self.calls: list[str] = []
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
+        await hand_over(handover)  # the scripted failures come from the provider, after it
         self.calls.append(message.message_id)
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -41,8 +43,8 @@ class ScriptedChannel:
             raise step
         return await self.real.send(message)
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        return await self.real.lookup(message_id)
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
+        return await self.real.lookup(message, since)
 
 
 def channel_set(live: dict[str, ScriptedChannel], sandbox: dict[str, SandboxChannel]) -> ChannelSet:

@@ -7,12 +7,19 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosmtplib
 import pytest
 
-from channels.base import ChannelError, OutgoingMessage, PermanentError, TransientError
+from channels.base import (
+    ChannelError,
+    NotHandedOver,
+    OutgoingMessage,
+    PermanentError,
+    TransientError,
+)
 from channels.email_smtp import SmtpConfig, SmtpEmailChannel, classify, xtext
 from tests.fakes.smtp_server import FakeSmtpServer, free_port
 
@@ -245,7 +252,7 @@ async def test_a_refused_login_is_transient() -> None:
 async def test_lookup_cannot_know_and_closed_channel_refuses() -> None:
     async with FakeSmtpServer() as server:
         channel = SmtpEmailChannel(config_for(server))
-        assert await channel.lookup("anything") is None
+        assert await channel.lookup(outgoing(), datetime.now(UTC)) is None
         await channel.send(outgoing())
         await channel.aclose()
         with pytest.raises(TransientError):
@@ -292,3 +299,44 @@ def test_classify(make: Callable[[], BaseException], kind: type[ChannelError], c
 def test_xtext() -> None:
     assert xtext("an+lac=1@example.be") == "an+2Blac+3D1@example.be"
     assert xtext("a b") == "a+20b"
+
+
+async def test_the_handover_comes_only_with_a_working_connection() -> None:
+    """The message is claimed (`sending`) only when the relay is there to take it: a send
+    that waits for a connection, or finds the relay down, has claimed nothing."""
+    seen: list[int] = []
+    async with FakeSmtpServer() as server:
+        channel = SmtpEmailChannel(config_for(server, pool_size=1))
+
+        async def handover() -> bool:
+            seen.append(server.connections)
+            return True
+
+        server.data_delay = 0.3
+        first = asyncio.create_task(channel.send(outgoing(), handover))
+        second = asyncio.create_task(channel.send(outgoing(), handover))
+        await asyncio.sleep(0.1)
+        assert seen == [1]  # the second waits for the one connection, unclaimed
+        await asyncio.gather(first, second)
+        assert seen == [1, 1]
+        await channel.aclose()
+
+    down = SmtpEmailChannel(config_for(free_port()))
+    with pytest.raises(TransientError):
+        await down.send(outgoing(), handover)
+    assert seen == [1, 1]  # a relay that is down never saw a claim
+
+
+async def test_a_refused_handover_sends_nothing_and_keeps_the_connection() -> None:
+    async with FakeSmtpServer() as server:
+        channel = SmtpEmailChannel(config_for(server))
+
+        async def another_run_has_it() -> bool:
+            return False
+
+        with pytest.raises(NotHandedOver):
+            await channel.send(outgoing(), another_run_has_it)
+        await channel.send(outgoing())
+        await channel.aclose()
+    assert len(server.envelopes) == 1
+    assert server.connections == 1

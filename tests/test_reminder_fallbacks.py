@@ -4,12 +4,12 @@ step's `fallback_after_hours`, gets a new reminder on the next channel of the pl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from channels.base import Kind, OutgoingMessage, PermanentError, SendResult
+from channels.base import Handover, Kind, OutgoingMessage, PermanentError, SendResult, hand_over
 from channels.sandbox import SandboxChannel
 from messenger.messages import statuses
 from messenger.platform.db import Sessions
@@ -31,10 +31,11 @@ class NoReceiptSms:
     kind: Kind = "sms"
     name = "no-receipt"
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
+        await hand_over(handover)
         return SendResult(provider_reference=f"SM-{message.message_id}", status="sending")
 
-    async def lookup(self, message_id: str) -> SendResult | None:
+    async def lookup(self, message: OutgoingMessage, since: datetime) -> SendResult | None:
         return None
 
 

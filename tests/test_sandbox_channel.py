@@ -6,6 +6,8 @@ import asyncio
 import io
 import json
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -70,7 +72,8 @@ async def test_send_is_idempotent_and_lookup_finds_it(
     message = make_message(kind)
     path = outbox_path(tmp_path, kind, message.message_id)
     assert path == tmp_path / folder / f"{message.message_id}{suffix}"
-    assert await sandbox.lookup(message.message_id) is None
+    now = datetime.now(UTC)
+    assert await sandbox.lookup(message, now) is None
 
     first = await sandbox.send(message)
     assert path.is_file() and path.stat().st_size > 0
@@ -85,8 +88,8 @@ async def test_send_is_idempotent_and_lookup_finds_it(
     )
     assert path.read_bytes() == written
     assert files(tmp_path) == [path]
-    assert await sandbox.lookup(message.message_id) == first
-    assert await sandbox.lookup(str(uuid.uuid4())) is None
+    assert await sandbox.lookup(message, now) == first
+    assert await sandbox.lookup(replace(message, message_id=str(uuid.uuid4())), now) is None
 
 
 @pytest.mark.parametrize("kind", ["sms", "email", "letter"])

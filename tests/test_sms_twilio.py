@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -266,8 +267,40 @@ async def test_inbound_sms_arrives_signed() -> None:
     assert RequestValidator(fake.auth_token).validate(url, form, signature)
 
 
-async def test_lookup_cannot_tell(channel: TwilioSmsChannel) -> None:
-    assert await channel.lookup("msg-1") is None
+async def test_lookup_finds_what_twilio_took_before_a_crash(
+    channel: TwilioSmsChannel, fake: FakeTwilio
+) -> None:
+    began = datetime.now(UTC)
+    assert await channel.lookup(sms(), began) is None  # nothing at Twilio yet
+    taken = await channel.send(sms())
+    await channel.send(replace(sms("msg-2"), body="Een ander bericht."))
+    await channel.send(sms("msg-3", to="+32470999999"))
+    found = await channel.lookup(sms(), began)
+    assert found is not None
+    assert found.provider_reference == taken.provider_reference
+    assert found.status == "sending"
+    # The list is read by recipient; the text and the time pick ours.
+    [listing] = [r for r in fake.requests if r.method == "GET"][-1:]
+    assert listing.path.endswith("/Messages.json")
+
+
+async def test_lookup_ignores_the_same_text_sent_before_our_send_began(
+    channel: TwilioSmsChannel, fake: FakeTwilio
+) -> None:
+    taken = await channel.send(sms())
+    fake.messages[taken.provider_reference]["status"] = "delivered"
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert await channel.lookup(sms(), later) is None
+    found = await channel.lookup(sms(), datetime.now(UTC))
+    assert found is not None and found.status == "delivered"
+
+
+async def test_lookup_raises_transient_when_twilio_is_away(
+    channel: TwilioSmsChannel, fake: FakeTwilio
+) -> None:
+    fake.fail_next(status=503)
+    with pytest.raises(TransientError):
+        await channel.lookup(sms(), datetime.now(UTC))
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import PermanentError, RecipientOptedOut, SendResult, TransientError
+from channels.base import (
+    NotHandedOver,
+    PermanentError,
+    RecipientOptedOut,
+    SendResult,
+    TransientError,
+)
 from messenger.messages import consent, opt_outs, statuses
 from messenger.messages.lifecycle import note, transition
 from messenger.messages.outbound import ChannelSet, outgoing
@@ -89,28 +96,38 @@ class Delivery:
             if not reserved:
                 return Outcome("rate limited", wait)
             await asyncio.sleep(wait)
-        async with self.sessions() as session:
-            claimed = await transition(
-                session,
-                message.id,
-                expected=statuses.CREATED,
-                new=statuses.SENDING,
-                source="worker",
-                detail=f"attempt {attempt} via {channel.name}",
-                at=now,
-                attempts=attempt,
-                sending_started_at=now,
-                channel=channel.name,
-            )
-            await session.commit()
-        if not claimed:
-            return Outcome("claimed by another run")
+        claimed = False
+
+        async def claim() -> bool:
+            # Called by the channel at the last moment before the provider gets the message
+            # (after waiting for a connection), so a crash before it leaves nothing to settle.
+            nonlocal claimed
+            async with self.sessions() as session:
+                claimed = await transition(
+                    session,
+                    message.id,
+                    expected=statuses.CREATED,
+                    new=statuses.SENDING,
+                    source="worker",
+                    detail=f"attempt {attempt} via {channel.name}",
+                    at=now,
+                    attempts=attempt,
+                    sending_started_at=now,
+                    channel=channel.name,
+                )
+                await session.commit()
+            return claimed
+
         try:
             async with asyncio.timeout(self.settings.send_timeout_seconds):
-                result = await channel.send(outgoing_message)
+                result = await channel.send(outgoing_message, claim)
+        except NotHandedOver:
+            return Outcome("claimed by another run")
         except (TransientError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, TransientError) else "provider timed out"
-            return await self._after_transient(message.id, attempt, reason, message.created_at)
+            return await self._after_transient(
+                message.id, attempt, reason, message.created_at, claimed=claimed
+            )
         except PermanentError as exc:
             await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)
             if isinstance(exc, RecipientOptedOut):
@@ -133,8 +150,10 @@ class Delivery:
         return Outcome(result.status)
 
     async def _after_transient(
-        self, message_id: str, attempt: int, reason: str, accepted_at: datetime
+        self, message_id: str, attempt: int, reason: str, accepted_at: datetime, *, claimed: bool
     ) -> Outcome:
+        """Retry later, or give up. `claimed` False: it failed before the handover (e.g. no
+        connection to the relay); the attempt still counts toward the limits."""
         delay = self.backoff(attempt)
         window = timedelta(hours=self.settings.retry_window_hours)
         out_of_time = utcnow() + timedelta(seconds=delay) > accepted_at + window
@@ -144,19 +163,33 @@ class Delivery:
                 message_id,
                 statuses.TECHNICAL_FAILURE,
                 f"gave up after {attempt} attempts{over}: {reason}",
+                attempts=attempt,
             )
             return Outcome("retries exhausted")
+        detail = f"{reason}; retry in {delay:.0f} s"
+        due = utcnow() + timedelta(seconds=delay)
         async with self.sessions() as session:
-            await transition(
-                session,
-                message_id,
-                expected=statuses.SENDING,
-                new=statuses.CREATED,
-                source="worker",
-                detail=f"{reason}; retry in {delay:.0f} s",
-                next_attempt_at=utcnow() + timedelta(seconds=delay),
-                sending_started_at=None,
-            )
+            if claimed:
+                await transition(
+                    session,
+                    message_id,
+                    expected=statuses.SENDING,
+                    new=statuses.CREATED,
+                    source="worker",
+                    detail=detail,
+                    next_attempt_at=due,
+                    sending_started_at=None,
+                )
+            else:
+                await note(
+                    session,
+                    message_id,
+                    status=statuses.CREATED,
+                    source="worker",
+                    detail=detail,
+                    next_attempt_at=due,
+                    attempts=attempt,
+                )
             await session.commit()
         return Outcome("will retry", delay)
 
@@ -270,16 +303,18 @@ class Delivery:
                 )
                 await session.commit()
 
-    async def _finish(self, message_id: str, status: str, reason: str) -> None:
+    async def _finish(self, message_id: str, status: str, reason: str, **values: Any) -> None:
+        # From `created` too: a channel may refuse before the handover.
         async with self.sessions() as session:
             await transition(
                 session,
                 message_id,
-                expected=statuses.SENDING,
+                expected=(statuses.CREATED, statuses.SENDING),
                 new=status,
                 source="worker",
                 detail=reason,
                 failure_reason=reason,
+                **values,
             )
             await session.commit()
 
@@ -296,26 +331,45 @@ class Delivery:
 async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
     """A run died during the provider call: record what the provider knows, never resend."""
     channel = delivery.channels.for_message(message)
+    async with delivery.sessions() as session:
+        organisation = await session.get(Organisation, message.organisation_id)
+    since = message.sending_started_at or message.updated_at
     try:
         async with asyncio.timeout(delivery.settings.send_timeout_seconds):
-            known = await channel.lookup(message.id)
+            known = await channel.lookup(outgoing(message, delivery.settings, organisation), since)
     except (TransientError, TimeoutError):
         return Outcome(
             "provider unreachable; will look again", delivery.settings.retry_base_seconds
         )
     async with delivery.sessions() as session:
+        if known is not None and await _held_by_another(session, message.id, known):
+            known = None  # a search by recipient and text found another message of ours
         if known is not None:
-            await transition(
-                session,
-                message.id,
-                expected=statuses.SENDING,
-                new=known.status,
-                source="reconciler",
-                detail=f"provider had it after an interrupted send; {known.detail}".strip("; "),
-                provider_reference=known.provider_reference,
-                sent_at=utcnow(),
-            )
-            note = f"reconciled as {known.status}"
+            detail = f"provider had it after an interrupted send; {known.detail}".strip("; ")
+            values: dict[str, Any] = {
+                "provider_reference": known.provider_reference,
+                "sent_at": utcnow(),
+            }
+            if known.status == statuses.SENDING:
+                await note(
+                    session,
+                    message.id,
+                    status=statuses.SENDING,
+                    source="reconciler",
+                    detail=detail,
+                    **values,
+                )
+            else:
+                await transition(
+                    session,
+                    message.id,
+                    expected=statuses.SENDING,
+                    new=known.status,
+                    source="reconciler",
+                    detail=detail,
+                    **values,
+                )
+            outcome = f"reconciled as {known.status}"
         else:
             await transition(
                 session,
@@ -326,6 +380,15 @@ async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
                 detail="interrupted during the provider call; not resent to avoid a duplicate",
                 failure_reason="interrupted send",
             )
-            note = "technical failure after interrupted send"
+            outcome = "technical failure after interrupted send"
         await session.commit()
-    return Outcome(note)
+    return Outcome(outcome)
+
+
+async def _held_by_another(session: AsyncSession, message_id: str, known: SendResult) -> bool:
+    other = await session.scalar(
+        select(Message.id).where(
+            Message.provider_reference == known.provider_reference, Message.id != message_id
+        )
+    )
+    return other is not None

@@ -18,6 +18,7 @@ import asyncio
 import base64
 import math
 import re
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -100,7 +101,11 @@ class FakeTwilio:
     requests: list[Received] = field(default_factory=list)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     inbound: list[dict[str, str]] = field(default_factory=list)
+    # Seconds every request takes before it is handled (a slow provider).
+    delay_all: float = 0.0
     _script: deque[_Step] = field(default_factory=deque)
+    # (until, status): an outage; requests before `until` (monotonic) get `status`.
+    _spells: list[tuple[float, int]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _port: int = 0
 
@@ -124,6 +129,15 @@ class FakeTwilio:
     ) -> None:
         """The next request gets this error; `body` replaces the JSON (e.g. an HTML page)."""
         self._script.append(_Step(status=status, code=code, message=message, body=body))
+
+    def answer_for(self, seconds: float, status: int) -> None:
+        """Every request for `seconds` gets `status` (429, 503, ...), after earlier spells."""
+        start = max([time.monotonic(), *(until for until, _ in self._spells)])
+        self._spells.append((start + seconds, status))
+
+    @property
+    def outage_over(self) -> bool:
+        return all(time.monotonic() >= until for until, _ in self._spells)
 
     def delay_next(self, seconds: float) -> None:
         """The next request is handled normally, `seconds` late (the message is still made)."""
@@ -164,9 +178,12 @@ class FakeTwilio:
         self.requests.append(
             Received(request.method, request.path, form, authorised, peer[1] if peer else None)
         )
+        spell = next((s for until, s in self._spells if time.monotonic() < until), None)
+        if spell is not None:
+            return self._error(spell, None, None)
         step = self._script.popleft() if self._script else _Step()
-        if step.delay:
-            await asyncio.sleep(step.delay)
+        if step.delay or self.delay_all:
+            await asyncio.sleep(step.delay or self.delay_all)
         if step.status is not None:
             return self._error(step.status, step.code, step.message, step.body)
         if not authorised:
@@ -176,6 +193,8 @@ class FakeTwilio:
             return self._error(404, 20404, f"The requested resource {request.path} was not found")
         if request.method == "POST" and match["sid"] is None:
             return self._create(form)
+        if request.method == "GET" and match["sid"] is None:
+            return self._list(request)
         if request.method == "GET" and match["sid"] in self.messages:
             return web.json_response(_public(self.messages[match["sid"]]))
         return self._error(404, 20404, f"The requested resource {request.path} was not found")
@@ -220,6 +239,27 @@ class FakeTwilio:
         # Kept beside the resource, as Twilio keeps it: not part of the JSON it returns.
         self.messages[sid]["_status_callback"] = form.get("StatusCallback")
         return web.json_response(_public(message), status=201)
+
+    def _list(self, request: web.Request) -> web.Response:
+        """The Messages list, newest first, filtered by To as Twilio filters it."""
+        to = request.query.get("To")
+        size = min(int(request.query.get("PageSize", "50")), 1000)
+        found = [m for m in reversed(self.messages.values()) if to is None or m["to"] == to]
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json?PageSize={size}"
+        page = found[:size]
+        return web.json_response(
+            {
+                "messages": [_public(m) for m in page],
+                "end": max(len(page) - 1, 0),
+                "first_page_uri": f"{uri}&Page=0",
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            }
+        )
 
     def _error(
         self, status: int, code: int | None, message: str | None, body: str | None = None
