@@ -15,7 +15,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from messenger.messages import print_batches, statuses
 from messenger.platform.db import Sessions
-from messenger.platform.models import Message
+from messenger.platform.models import Message, PrintBatch
 from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
 from tests.support import LETTER_VALUES, Tenant, letter_body
@@ -173,3 +173,30 @@ async def test_returned_letter_of_another_organisation_is_404(
 def test_latest_cutoff_is_brussels_time(settings: Settings, now: str, cutoff: str) -> None:
     found = print_batches.latest_cutoff(settings, datetime.fromisoformat(now))
     assert found == datetime.fromisoformat(cutoff)
+
+
+async def test_a_batch_left_half_made_is_finished_later_and_only_then(
+    print_api: str, print_settings: Settings, sessions: Sessions, tenant: Tenant
+) -> None:
+    """A run that claimed a batch renders it; another run leaves it alone (it would replace
+    the files after they were handed out) until the claim is old enough to mean a crash."""
+    async with httpx.AsyncClient(base_url=print_api) as client:
+        ids = await _send_letters(client, tenant, ["Kerkstraat 1"])
+    await _wait_for_print(sessions, ids)
+    cutoff = print_batches.latest_cutoff(print_settings, _after_cutoff())
+    batch_id = await print_batches._claim(sessions, tenant.organisation_id, cutoff)
+    assert batch_id is not None  # claimed, and then the claiming run "crashed"
+
+    assert await print_batches.collate(sessions, print_settings, now=_after_cutoff()) == []
+    async with sessions() as session:
+        batch = await session.get(PrintBatch, batch_id)
+        assert batch is not None and batch.status == print_batches.RENDERING
+        batch.created_at = datetime.now(UTC) - print_batches.RENDER_LEASE - timedelta(seconds=1)
+        await session.commit()
+
+    made = await print_batches.collate(sessions, print_settings, now=_after_cutoff())
+    assert made == [batch_id]
+    async with sessions() as session:
+        batch = await session.get(PrintBatch, batch_id)
+        assert batch is not None and (batch.status, batch.letter_count) == ("ready", 1)
+    assert print_batches.files_of(print_settings, batch_id).pdf.stat().st_size > 0

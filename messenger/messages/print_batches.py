@@ -35,6 +35,8 @@ RENDERING = "rendering"
 READY = "ready"
 POSTED = "posted"
 MAX_LETTERS = 500
+# How long a claimed batch may take to render before another run finishes it instead.
+RENDER_LEASE = timedelta(minutes=10)
 MANIFEST_HEADER = ("sequence", "notification_id", "pages", "postcode", "envelope", "reference")
 # Closed envelope without logo: neighbours in an apartment block need not know (seeds/000).
 ENVELOPE_NOTE = "gesloten omslag met venster, zonder logo"
@@ -81,8 +83,15 @@ async def collate(
                 .distinct()
             )
         )
+        # Half-made by a run that crashed; a younger one is still being made by its claimer,
+        # and rendering it here too would replace its files after they were handed out.
         unfinished = list(
-            await session.scalars(select(PrintBatch.id).where(PrintBatch.status == RENDERING))
+            await session.scalars(
+                select(PrintBatch.id).where(
+                    PrintBatch.status == RENDERING,
+                    PrintBatch.created_at < utcnow() - RENDER_LEASE,
+                )
+            )
         )
     for organisation_id in organisations:
         batch_id = await _claim(sessions, organisation_id, cutoff)
@@ -147,6 +156,8 @@ async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None
         )
         batch = await session.get(PrintBatch, batch_id)
         assert batch is not None
+        if batch.status != RENDERING:
+            return  # another run finished it meanwhile
         organisation = await session.get(Organisation, batch.organisation_id)
     # WeasyPrint is CPU-bound (a 500-letter batch takes seconds): keep the loop free.
     rendered = await asyncio.to_thread(
