@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/messenger demo lac
 
 test: $(STAMP)
+	@scripts/install-chromium
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory lint typecheck
 
@@ -38,4 +39,4 @@ serve: $(STAMP)
 	$(BIN)/messenger serve
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache

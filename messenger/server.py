@@ -1,4 +1,5 @@
-"""The FastAPI application: wiring only; the rules live in messenger's services."""
+"""The FastAPI application: the API, the web pages and their assets. Wiring only; the rules
+live in messenger's services."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from messenger.platform.clock import Clock, SystemClock
 from messenger.platform.db import create_engine, create_sessions
 from messenger.platform.encryption import secret_box
 from messenger.platform.settings import Settings, get_settings
+from messenger.web import routes as web
 from messenger.wording import template_store
 from messenger.wording.template_files import load_templates
 
@@ -76,6 +78,7 @@ def create_app(
         description="The sending API follows GOV.UK Notify's v2 API, so its clients work.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by the pages, with local assets (messenger/web/routes.py)
     )
     errors.install(app)
     app.add_middleware(BodyLimits)
@@ -95,6 +98,7 @@ def create_app(
     app.include_router(aftercare.router)
     app.include_router(privacy.router)
     app.include_router(water_company.router)
+    web.install(app)  # after the API's error handlers: it wraps them for pages
 
     @app.get("/_status", tags=["health"])
     async def status() -> dict[str, str]:

@@ -68,8 +68,8 @@ def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         pytest.param(
             "worker/jobs.py",
-            "from messenger.api import app",
-            "worker.jobs -> messenger.api.app",
+            "from messenger.api import notifications",
+            "worker.jobs -> messenger.api.notifications",
             id="a door imports another door",
         ),
     ],

@@ -22,13 +22,13 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from messenger.api.app import create_app
 from messenger.inbound.sms import InboundSms, receive
 from messenger.messages import print_batches
 from messenger.platform import roles
 from messenger.platform.db import Sessions
 from messenger.platform.models import PrintBatch
 from messenger.platform.settings import Settings
+from messenger.server import create_app
 from tests.casework_api_support import (
     client_body,
     consent,

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.aftercare import contact_attempts, outcomes, privacy, reports, retention
 from messenger.aftercare.what_works import Row
-from messenger.api.app import create_app
 from messenger.casework import cases, inbox
 from messenger.casework.clients import ClientData, create_client, own_client
 from messenger.casework.organisations import update_organisation
@@ -42,6 +41,7 @@ from messenger.platform.models import (
     utcnow,
 )
 from messenger.platform.settings import Settings
+from messenger.server import create_app
 from messenger.wording import template_store
 from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant

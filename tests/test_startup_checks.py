@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from messenger.api import create_app
 from messenger.platform.db import Sessions
 from messenger.platform.settings import Settings
+from messenger.server import create_app
 from messenger.wording.template_files import shipped_templates_dir
 
 

@@ -1,5 +1,2 @@
-"""The HTTP API: a Notify-compatible sending API (v2) and, later, domain resources."""
-
-from messenger.api.app import create_app
-
-__all__ = ["create_app"]
+"""Door: the HTTP API, a Notify-compatible sending API (v2) and Messenger's own resources.
+The application that serves it, with the web pages, is assembled in `messenger/server.py`."""

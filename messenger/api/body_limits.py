@@ -26,6 +26,7 @@ DEFAULT_LIMIT = 256 * KB  # JSON: a send, a template, a plan
 LIMITS: tuple[tuple[str, int], ...] = (
     # A case list, CSV or XLSX: the route itself refuses over 5 MB, with a message in Dutch.
     ("/import", 6 * MB),
+    ("/importeren", 6 * MB),  # the same, uploaded from the import page
     ("/webhooks/email/inbound", 10 * MB),  # a raw reply or bounce, attachments included
     ("/webhooks/twilio/", 64 * KB),  # a form of a few fields
 )

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from messenger.casework.organisations import create_organisation, update_organisation
+from messenger.cli.accounts import account_app
 from messenger.cli.casework import import_case_list, sample, session_app
 from messenger.cli.common import console, fail, run, session_for, upgrade
 from messenger.cli.letters import batch_app, letter_app
@@ -37,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="api-key")
 app.add_typer(staff_app, name="staff")
+app.add_typer(account_app, name="account")
 org_app.command("profile")(profile)
 app.add_typer(batch_app, name="print-batch")
 app.add_typer(letter_app, name="letter")

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
-from messenger.api import create_app
 from messenger.messages.outbound import ChannelSet
 from messenger.platform.clock import Clock
 from messenger.platform.settings import Settings
+from messenger.server import create_app
 
 STARTUP_TIMEOUT_SECONDS = 30
 

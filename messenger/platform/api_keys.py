@@ -57,19 +57,9 @@ async def issue_key(
 ) -> IssuedKey:
     if key_type not in KEY_TYPES:
         raise ValueError(f"Key type must be one of {', '.join(KEY_TYPES)}.")
-    if role not in roles.ROLES:
-        raise ValueError(f"Role must be one of {', '.join(roles.ROLES)}.")
-    if (role == roles.PARTNER) != (partner_id is not None):
-        raise ValueError("A partner key needs --partner, and only a partner key has one.")
-    if (role == roles.WATER_COMPANY) != (water_company is not None):
-        raise ValueError("A water company key needs --water-company, and only it has one.")
+    roles.check_role(role, partner_id=partner_id, water_company=water_company, holder="key")
     slug = key_slug(name)
-    if await session.get(Organisation, organisation_id) is None:
-        raise LookupError(f"No organisation with id {organisation_id}.")
-    if partner_id is not None:
-        partner = await session.get(Partner, partner_id)
-        if partner is None or partner.organisation_id != organisation_id:
-            raise LookupError(f"No partner with id {partner_id} in this organisation.")
+    await check_holder(session, organisation_id, partner_id)
     secret = str(uuid.uuid4())
     api_key = ApiKey(
         organisation_id=organisation_id,
@@ -121,6 +111,16 @@ async def authenticate(
             raise AuthError("Invalid token: signature, api token is not valid") from exc
         return candidate
     raise AuthError("Invalid token: API key not found")
+
+
+async def check_holder(session: AsyncSession, organisation_id: str, partner_id: str | None) -> None:
+    """The organisation exists, and the partner (if any) is one of its own."""
+    if await session.get(Organisation, organisation_id) is None:
+        raise LookupError(f"No organisation with id {organisation_id}.")
+    if partner_id is not None:
+        partner = await session.get(Partner, partner_id)
+        if partner is None or partner.organisation_id != organisation_id:
+            raise LookupError(f"No partner with id {partner_id} in this organisation.")
 
 
 def _is_uuid(value: str) -> bool:

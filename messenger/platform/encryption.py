@@ -22,6 +22,15 @@ class SecretBox:
     def encrypt(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode()).decode()
 
+    def encrypt_bytes(self, plain: bytes) -> bytes:
+        return self._fernet.encrypt(plain)
+
+    def decrypt_bytes(self, token: bytes) -> bytes | None:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            return None
+
     def fingerprint(self, value: str) -> str:
         """A keyed hash (HMAC-SHA256): equal values match, the value itself cannot be read
         back, and without the server key nobody can try every possible number."""

@@ -20,3 +20,17 @@ CASEWORK = frozenset({ADMIN, SOCIAL_WORKER})
 SETTINGS = frozenset({ADMIN})
 PARTNER_NOTICES = frozenset({PARTNER})
 WATER_COMPANY_REPORTS = frozenset({WATER_COMPANY})
+
+
+def check_role(
+    role: str, *, partner_id: str | None, water_company: str | None, holder: str
+) -> None:
+    """A role, with the link only partner and water-company keys or accounts have."""
+    if role not in ROLES:
+        raise ValueError(f"Role must be one of {', '.join(ROLES)}.")
+    if (role == PARTNER) != (partner_id is not None):
+        raise ValueError(
+            f"A partner {holder} needs --partner, and only a partner {holder} has one."
+        )
+    if (role == WATER_COMPANY) != (water_company is not None):
+        raise ValueError(f"A water company {holder} needs --water-company, and only it has one.")

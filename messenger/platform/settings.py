@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     api_requests_per_minute: int = Field(default=3000, ge=1)
     auth_failures_per_minute: int = Field(default=30, ge=1)
 
+    # Web pages: a signed-in session ends after this long without a page, or this long in all.
+    web_idle_minutes: int = Field(default=30, ge=1)
+    web_session_hours: float = Field(default=10, gt=0)
+
     # Email through SMTP: set the host to leave the sandbox.
     smtp_host: str | None = None
     smtp_port: int = 587

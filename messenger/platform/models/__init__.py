@@ -1,9 +1,11 @@
 """Every table, in one import: `from messenger.platform.models import Message`.
 
 base.py holds the shared base; messaging.py the sending side; casework.py the social work
-around it (clients, consent, partners, sessions, cases, reminders).
+around it (clients, consent, partners, sessions, cases, reminders); accounts.py the people
+who sign in to the web pages.
 """
 
+from messenger.platform.models.accounts import Account, WebSession
 from messenger.platform.models.base import Base, UTCDateTime, new_id, utcnow
 from messenger.platform.models.casework import (
     AuditEvent,
@@ -33,6 +35,7 @@ from messenger.platform.models.messaging import (
 )
 
 __all__ = [
+    "Account",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -57,6 +60,7 @@ __all__ = [
     "Template",
     "TemplateVersion",
     "UTCDateTime",
+    "WebSession",
     "new_id",
     "utcnow",
 ]

@@ -1,0 +1,60 @@
+"""Everything the pages add to the application: their routes, their assets, their errors,
+the security headers, and /docs served without a CDN."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import fastapi_swagger
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from messenger.web import errors, imports, sessions, sign_in, today
+from messenger.web.pages import STATIC, render
+from messenger.web.security import page_headers
+
+Message = MutableMapping[str, Any]
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class SecurityHeaders:
+    """Adds the security headers (security.py) to every response."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [(k.lower().encode(), v.encode()) for k, v in page_headers(scope["path"]).items()]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in extra if k not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def install(app: FastAPI) -> None:
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    # Swagger UI 5 (OpenAPI 3.1), as files from the fastapi-swagger package: no CDN.
+    swagger = Path(fastapi_swagger.__file__).resolve().parent / "resources"
+    app.mount("/static/swagger", StaticFiles(directory=swagger))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (sign_in, today, sessions, imports):
+        app.include_router(module.router)
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    async def docs(request: Request) -> HTMLResponse:
+        return render(request, "docs.html")

@@ -1,0 +1,78 @@
+"""Zittingen: the organisation's LAC sessions, and one session with its cases and the steps of
+each case's plan (sent, planned, skipped with the reason, failed)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from messenger.casework import cases, listings
+from messenger.casework.plan_preview import StepPreview, preview_case
+from messenger.platform.models import Message, Reminder
+from messenger.web.auth import Session, Staff
+from messenger.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+@router.get("/zittingen", response_class=HTMLResponse)
+async def sessions_list(
+    request: Request,
+    person: Staff,
+    db: Session,
+    wanneer: str = Query("upcoming", pattern="^(upcoming|past)$"),
+    pagina: int = Query(1, ge=1, le=10_000),
+) -> HTMLResponse:
+    found = await listings.sessions_page(
+        db,
+        person.account.organisation_id,
+        when=wanneer,
+        now=request.app.state.clock.now(),
+        page=pagina,
+        page_size=PAGE_SIZE,
+    )
+    return render(request, "sessions.html", {"found": found, "when": wanneer})
+
+
+@router.get("/zittingen/{session_id}", response_class=HTMLResponse)
+async def session_page(
+    request: Request,
+    session_id: str,
+    person: Staff,
+    db: Session,
+    pagina: int = Query(1, ge=1, le=10_000),
+) -> HTMLResponse:
+    lac = await cases.own_session(db, person.account.organisation_id, session_id)
+    found = await listings.cases_page(db, lac, page=pagina, page_size=PAGE_SIZE)
+    case_ids = [case.id for case, _ in found.items]
+    steps: dict[str, list[tuple[Reminder, Message | None]]] = defaultdict(list)
+    rows = await db.execute(
+        select(Reminder, Message)
+        .outerjoin(Message, Message.id == Reminder.message_id)
+        .where(Reminder.case_id.in_(case_ids))
+        .order_by(Reminder.due_at, Reminder.created_at)
+    )
+    for reminder, message in rows:
+        steps[reminder.case_id].append((reminder, message))
+    # Steps still ahead, judged on today's facts: the channel each will use, or why none.
+    previews: dict[tuple[str, str], StepPreview] = {}
+    for case, _ in found.items:
+        if case.status == "open":
+            for step in await preview_case(db, case):
+                previews[(case.id, step.step)] = step
+    return render(
+        request,
+        "session.html",
+        {
+            "lac": lac,
+            "found": found,
+            "steps": steps,
+            "previews": previews,
+            "imported": request.query_params.get("geimporteerd"),
+            "unreachable": request.query_params.get("onbereikbaar"),
+        },
+    )
