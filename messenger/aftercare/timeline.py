@@ -37,7 +37,12 @@ async def timeline(session: AsyncSession, client: Client) -> list[Entry]:
                 message.created_at,
                 "message",
                 f"{message.kind}: {message.status}",
-                {"id": message.id, "status": message.status, "case_id": message.case_id},
+                {
+                    "id": message.id,
+                    "channel": message.kind,
+                    "status": message.status,
+                    "case_id": message.case_id,
+                },
             )
         )
     for reply in await session.scalars(
@@ -59,7 +64,13 @@ async def timeline(session: AsyncSession, client: Client) -> list[Entry]:
                 attempt.attempted_at,
                 "attempt",
                 f"{attempt.method}: {attempt.outcome}",
-                {"id": attempt.id, "note": attempt.note, "by": attempt.recorded_by},
+                {
+                    "id": attempt.id,
+                    "method": attempt.method,
+                    "outcome": attempt.outcome,
+                    "note": attempt.note,
+                    "by": attempt.recorded_by,
+                },
             )
         )
     for record in await session.scalars(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.letter_pdf import ENVELOPES, render_batch
@@ -69,30 +69,33 @@ def latest_cutoff(settings: Settings, now: datetime) -> datetime:
 
 
 async def collate(
-    sessions: Sessions, settings: Settings, *, now: datetime | None = None
+    sessions: Sessions,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    until: datetime | None = None,
+    organisation_id: str | None = None,
 ) -> list[str]:
-    """Make today's batches; returns their ids. Also finishes batches a crash left half-made."""
+    """Make today's batches; returns their ids. Also finishes batches a crash left half-made.
+
+    `until`: take the letters made before this moment instead of the day's cut-off (a person
+    in the print room who wants them now); `organisation_id`: only that organisation's."""
     now = now or utcnow()
-    cutoff = latest_cutoff(settings, now)
+    cutoff = until or latest_cutoff(settings, now)
     made: list[str] = []
     async with sessions() as session:
-        organisations = list(
-            await session.scalars(
-                select(Message.organisation_id)
-                .where(_waiting(), Message.created_at < cutoff)
-                .distinct()
-            )
-        )
+        query = select(Message.organisation_id).where(_waiting(), Message.created_at < cutoff)
+        if organisation_id is not None:
+            query = query.where(Message.organisation_id == organisation_id)
+        organisations = list(await session.scalars(query.distinct()))
         # Half-made by a run that crashed; a younger one is still being made by its claimer,
         # and rendering it here too would replace its files after they were handed out.
-        unfinished = list(
-            await session.scalars(
-                select(PrintBatch.id).where(
-                    PrintBatch.status == RENDERING,
-                    PrintBatch.created_at < utcnow() - RENDER_LEASE,
-                )
-            )
+        stale = select(PrintBatch.id).where(
+            PrintBatch.status == RENDERING, PrintBatch.created_at < utcnow() - RENDER_LEASE
         )
+        if organisation_id is not None:
+            stale = stale.where(PrintBatch.organisation_id == organisation_id)
+        unfinished = list(await session.scalars(stale))
     for organisation_id in organisations:
         batch_id = await _claim(sessions, organisation_id, cutoff)
         if batch_id:
@@ -192,6 +195,16 @@ def _write(path: Path, content: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(content)
     os.replace(temporary, path)
+
+
+async def waiting_count(session: AsyncSession, organisation_id: str) -> int:
+    """Letters accepted for print that no batch holds yet."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .where(_waiting(), Message.organisation_id == organisation_id)
+    )
+    return found or 0
 
 
 async def find(session: AsyncSession, organisation_id: str, batch_id: str) -> PrintBatch | None:

@@ -36,6 +36,18 @@ WORDS = {
     "moved": "verplaatst",
     "open": "open",
     "closed": "afgesloten",
+    # Contact attempts: how, and what came of it.
+    "call": "telefoon",
+    "home-visit-announced": "huisbezoek (aangekondigd)",
+    "home-visit-unannounced": "huisbezoek (onaangekondigd)",
+    "card": "kaartje in de bus",
+    "appointment": "afspraak",
+    "other": "iets anders",
+    "reached": "bereikt",
+    "attended": "is gekomen",
+    "left-card": "kaartje achtergelaten",
+    "not-reached": "niet bereikt",
+    "missed": "niet gekomen",
 }
 
 

@@ -12,7 +12,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from messenger.web import errors, imports, sessions, sign_in, today
+from messenger.web import (
+    clients,
+    errors,
+    imports,
+    inbox,
+    print_room,
+    sessions,
+    sign_in,
+    today,
+)
 from messenger.web.pages import STATIC, render
 from messenger.web.security import page_headers
 
@@ -52,7 +61,7 @@ def install(app: FastAPI) -> None:
     swagger = Path(fastapi_swagger.__file__).resolve().parent / "resources"
     app.mount("/static/swagger", StaticFiles(directory=swagger))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (sign_in, today, sessions, imports):
+    for module in (sign_in, today, sessions, imports, clients, inbox, print_room):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)

@@ -8,10 +8,11 @@ from collections import defaultdict
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import cases, listings
 from messenger.casework.plan_preview import StepPreview, preview_case
-from messenger.platform.models import Message, Reminder
+from messenger.platform.models import Case, Message, Reminder
 from messenger.web.auth import Session, Staff
 from messenger.web.pages import render
 
@@ -48,22 +49,7 @@ async def session_page(
 ) -> HTMLResponse:
     lac = await cases.own_session(db, person.account.organisation_id, session_id)
     found = await listings.cases_page(db, lac, page=pagina, page_size=PAGE_SIZE)
-    case_ids = [case.id for case, _ in found.items]
-    steps: dict[str, list[tuple[Reminder, Message | None]]] = defaultdict(list)
-    rows = await db.execute(
-        select(Reminder, Message)
-        .outerjoin(Message, Message.id == Reminder.message_id)
-        .where(Reminder.case_id.in_(case_ids))
-        .order_by(Reminder.due_at, Reminder.created_at)
-    )
-    for reminder, message in rows:
-        steps[reminder.case_id].append((reminder, message))
-    # Steps still ahead, judged on today's facts: the channel each will use, or why none.
-    previews: dict[tuple[str, str], StepPreview] = {}
-    for case, _ in found.items:
-        if case.status == "open":
-            for step in await preview_case(db, case):
-                previews[(case.id, step.step)] = step
+    steps, previews = await plans_of(db, [case for case, _ in found.items])
     return render(
         request,
         "session.html",
@@ -76,3 +62,27 @@ async def session_page(
             "unreachable": request.query_params.get("onbereikbaar"),
         },
     )
+
+
+Steps = dict[str, list[tuple[Reminder, Message | None]]]
+Previews = dict[tuple[str, str], StepPreview]
+
+
+async def plans_of(db: AsyncSession, shown: list[Case]) -> tuple[Steps, Previews]:
+    """Each case's plan steps with their messages, and for the steps still ahead the channel
+    each will use on today's facts, or why none (for the `_plan.html` table)."""
+    steps: Steps = defaultdict(list)
+    rows = await db.execute(
+        select(Reminder, Message)
+        .outerjoin(Message, Message.id == Reminder.message_id)
+        .where(Reminder.case_id.in_([case.id for case in shown]))
+        .order_by(Reminder.due_at, Reminder.created_at)
+    )
+    for reminder, message in rows:
+        steps[reminder.case_id].append((reminder, message))
+    previews: Previews = {}
+    for case in shown:
+        if case.status == "open":
+            for step in await preview_case(db, case):
+                previews[(case.id, step.step)] = step
+    return steps, previews

@@ -7,6 +7,7 @@ from playwright.async_api import Page, expect
 
 from tests.test_lac_workflow import CASE_LIST
 from tests.web.browser import PHONE, ZOOMED, check_page, needs_chromium
+from tests.web.conftest import Replied
 from tests.web.support import PASSWORD
 
 pytestmark = needs_chromium
@@ -80,3 +81,70 @@ async def test_everything_can_be_reached_with_the_keyboard(api: str, page: Page)
             break
     await page.keyboard.press("Enter")
     await expect(page.get_by_text("OCMW Gent, Onderbergen 86")).to_be_visible()
+
+
+async def test_see_a_clients_plan_open_a_reply_and_close_its_task(
+    api: str, page: Page, replied: Replied
+) -> None:
+    await sign_in(page, api, "an@ocmw.be")
+    await page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Inbox").click()
+    await expect(page.get_by_text("Ik werk die dag. Kan het later?")).to_be_visible()
+    await check_page(page, "inbox")
+    task = page.locator(".item", has_text="Sara Janssens").filter(has_text="Afsluiten")
+    await task.get_by_role("link", name="Sara Janssens").click()
+    await expect(page.get_by_role("heading", name="Sara Janssens", level=1)).to_be_visible()
+    await expect(page.get_by_role("table", name="Plan van Sara Janssens")).to_be_visible()
+    await check_page(page, "client")
+    await page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Inbox").click()
+    task = page.locator(".item", has_text="Sara Janssens").filter(has_text="Afsluiten")
+    await task.get_by_role("button", name="Afsluiten").click()
+    await expect(page.get_by_role("status")).to_have_text("Taak afgesloten.")
+    await expect(
+        page.locator(".item", has_text="Sara Janssens").filter(has_text="Afsluiten")
+    ).to_have_count(0)
+
+
+async def test_record_a_home_visit_at_phone_size(api: str, page: Page, replied: Replied) -> None:
+    await page.set_viewport_size(PHONE)
+    await sign_in(page, api, "an@ocmw.be")
+    await page.goto(f"{api}/clienten/{replied.client_id}")
+    await page.get_by_role("link", name="Contactpoging noteren").click()
+    await check_page(page, "contactpoging-telefoon")
+    await page.get_by_role("button", name="Opslaan").click()  # nothing chosen yet
+    await expect(page.get_by_role("alert")).to_contain_text("Kies hoe u de cliënt")
+    await check_page(page, "contactpoging-fout-telefoon")
+    await page.get_by_label("Huisbezoek, aangekondigd").check()
+    await page.get_by_label("Ik heb de cliënt gesproken").check()
+    await page.get_by_label("Notitie (niet verplicht)").fill("Komt naar de zitting.")
+    await page.get_by_role("button", name="Opslaan").click()
+    await expect(page.get_by_role("status")).to_have_text("Contactpoging genoteerd.")
+    await expect(page.get_by_text("Huisbezoek (aangekondigd): bereikt")).to_be_visible()
+    await check_page(page, "client-telefoon")
+
+
+async def test_make_and_download_a_print_batch_then_mark_it_posted(
+    print_api: str, page: Page, letters: list[str]
+) -> None:
+    await sign_in(page, print_api, "an@ocmw.be")
+    await (
+        page.get_by_role("navigation", name="Hoofdmenu")
+        .get_by_role("link", name="Drukkerij")
+        .click()
+    )
+    await expect(page.get_by_text("3 brieven wachten")).to_be_visible()
+    await check_page(page, "drukkerij")
+    await page.get_by_role("button", name="Nu een drukbatch maken").click()
+    await expect(page.get_by_role("status")).to_contain_text("De drukbatch is klaar")
+    await page.get_by_role("table").get_by_role("link").first.click()
+    await check_page(page, "drukbatch")
+    async with page.expect_download() as pdf:
+        await page.get_by_role("link", name="Brieven downloaden (PDF)").click()
+    download = await pdf.value
+    assert download.suggested_filename.endswith(".pdf")
+    assert (await download.path()).read_bytes().startswith(b"%PDF")
+    async with page.expect_download() as manifest:
+        await page.get_by_role("link", name="Lijst voor de post downloaden (CSV)").click()
+    assert (await (await manifest.value).path()).read_text().startswith("sequence,")
+    await page.get_by_role("button", name="De brieven zijn gepost").click()
+    await expect(page.get_by_role("status")).to_have_text("De brieven staan op ‘verstuurd’.")
+    await expect(page.get_by_role("cell", name="verstuurd")).to_have_count(3)
