@@ -7,17 +7,30 @@ A failed payment plan starts the plan's outreach step and a task for the social 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import inbox, reminders
-from messenger.platform.models import ApiKey, Case, CaseEvent
+from messenger.platform.models import Case, CaseEvent
 
 EVENT_KINDS = ("payment-plan-failed", "flow-limiter-fitted", "cut-off", "reconnected", "other")
 _TASK_TITLE = "De watermaatschappij meldt een mislukt afbetalingsplan: neem contact op"
 
 
-async def own_cases(session: AsyncSession, key: ApiKey) -> list[Case]:
+class Reporter(Protocol):
+    """Who acts for a water company: an API key or a person's account."""
+
+    @property
+    def organisation_id(self) -> str: ...
+    @property
+    def water_company(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+
+
+async def own_cases(session: AsyncSession, key: Reporter) -> list[Case]:
     return list(
         await session.scalars(
             select(Case)
@@ -30,7 +43,7 @@ async def own_cases(session: AsyncSession, key: ApiKey) -> list[Case]:
     )
 
 
-async def own_case(session: AsyncSession, key: ApiKey, case_id: str) -> Case:
+async def own_case(session: AsyncSession, key: Reporter, case_id: str) -> Case:
     """Another company's case, or another OCMW's, is "not there"."""
     case = await session.scalar(
         select(Case).where(
@@ -45,7 +58,7 @@ async def own_case(session: AsyncSession, key: ApiKey, case_id: str) -> Case:
 
 
 async def report_event(
-    session: AsyncSession, key: ApiKey, case: Case, kind: str, note: str | None
+    session: AsyncSession, key: Reporter, case: Case, kind: str, note: str | None
 ) -> CaseEvent:
     """Caller commits."""
     if kind not in EVENT_KINDS:

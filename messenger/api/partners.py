@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from messenger.api.deps import Key, PartnerKey, Session
 from messenger.api.errors import bad_request
+from messenger.messages import partner_notices
 from messenger.messages.recipients import normalise_email_address
-from messenger.platform.models import Partner, PartnerNotice, utcnow
+from messenger.platform.models import Partner, PartnerNotice
 
 router = APIRouter(prefix="/v2", tags=["partners"])
 
@@ -71,29 +72,18 @@ async def list_partners(key: Key, db: Session) -> list[PartnerOut]:
 @router.get("/partner-notices", response_model=list[NoticeOut])
 async def my_notices(key: PartnerKey, db: Session) -> list[NoticeOut]:
     """A partner key's own notices, newest first: only what the client agreed to share."""
-    rows = await db.scalars(
-        select(PartnerNotice)
-        .where(
-            PartnerNotice.partner_id == key.partner_id,
-            PartnerNotice.organisation_id == key.organisation_id,
-        )
-        .order_by(PartnerNotice.created_at.desc())
-    )
+    assert key.partner_id  # a partner key always has one (roles.check_role)
+    rows = await partner_notices.notices_for(db, key.organisation_id, key.partner_id)
     return [_notice(n) for n in rows]
 
 
 @router.post("/partner-notices/{notice_id}/acknowledge", response_model=NoticeOut)
 async def acknowledge(notice_id: str, key: PartnerKey, db: Session) -> NoticeOut:
-    notice = await db.scalar(
-        select(PartnerNotice).where(
-            PartnerNotice.id == notice_id, PartnerNotice.partner_id == key.partner_id
-        )
+    assert key.partner_id
+    notice = await partner_notices.acknowledge(
+        db, key.organisation_id, key.partner_id, notice_id, by=key.name
     )
-    if notice is None:
-        raise HTTPException(404, "No result found")
-    if notice.acknowledged_at is None:
-        notice.acknowledged_at, notice.acknowledged_by = utcnow(), key.name
-        await db.commit()
+    await db.commit()
     return _notice(notice)
 
 

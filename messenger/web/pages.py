@@ -17,6 +17,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 templates = Jinja2Templates(directory=TEMPLATES)
 
+# Where each role lands; everyone else (admins, social workers) at "/".
+HOMES = {"partner": "/partner", "water-company": "/watermaatschappij"}
 # What a person reads for our status and channel names.
 WORDS = {
     "sms": "sms",
@@ -107,6 +109,7 @@ def render(
         "account": signed_in.account if signed_in else None,
         "csrf": signed_in.web_session.csrf_token if signed_in else None,
         "path": request.url.path,
+        "home": HOMES.get(signed_in.account.role, "/") if signed_in else "/",
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -17,6 +17,7 @@ from messenger.web import (
     errors,
     imports,
     inbox,
+    portals,
     print_room,
     sessions,
     sign_in,
@@ -61,7 +62,8 @@ def install(app: FastAPI) -> None:
     swagger = Path(fastapi_swagger.__file__).resolve().parent / "resources"
     app.mount("/static/swagger", StaticFiles(directory=swagger))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (sign_in, today, sessions, imports, clients, inbox, print_room):
+    modules = (sign_in, today, sessions, imports, clients, inbox, print_room, portals)
+    for module in modules:
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from messenger.api.request_limits import TooManyRequests
 from messenger.platform import accounts
 from messenger.web.auth import COOKIE, Session, clear_cookie, policy, set_cookie
 from messenger.web.pages import render
+from messenger.web.portals import home_of
 from messenger.web.security import check_origin, check_token, new_token
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +86,8 @@ async def sign_in(
         return _form_page(request, "sign_in.html", {**context, "errors": errors}, 429)
     token = await accounts.open_session(db, account, now)
     await db.commit()
-    response = RedirectResponse(_local(terug), status_code=303)
+    target = _local(terug)
+    response = RedirectResponse(home_of(account.role) if target == "/" else target, 303)
     set_cookie(response, token, request.app.state.settings)
     response.delete_cookie(FORM_COOKIE, path="/")
     return response

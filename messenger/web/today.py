@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from messenger.casework import inbox, listings
 from messenger.messages import statuses
+from messenger.platform import roles
 from messenger.platform.models import Message
-from messenger.web.auth import Session, Staff
+from messenger.web.auth import Anyone, Session
 from messenger.web.pages import render
+from messenger.web.portals import home_of
 
 router = APIRouter(include_in_schema=False)
 FAILED_SINCE = timedelta(days=14)
@@ -21,7 +23,9 @@ UNREACHABLE = "unreachable"  # a task kind (inbox.TASK_KINDS)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def today(request: Request, person: Staff, db: Session) -> HTMLResponse:
+async def today(request: Request, person: Anyone, db: Session) -> Response:
+    if person.account.role not in roles.CASEWORK:
+        return RedirectResponse(home_of(person.account.role), status_code=303)
     organisation_id = person.account.organisation_id
     now = request.app.state.clock.now()
     upcoming = await listings.sessions_page(

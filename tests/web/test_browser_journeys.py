@@ -3,23 +3,30 @@
 
 from __future__ import annotations
 
+import httpx
 from playwright.async_api import Page, expect
 
+from messenger.platform import roles
+from messenger.platform.db import Sessions
+from messenger.platform.settings import Settings
+from tests.casework_api_support import consent, new_client, new_partner, sharing
+from tests.conftest import make_tenant
+from tests.support import Tenant
 from tests.test_lac_workflow import CASE_LIST
 from tests.web.browser import PHONE, ZOOMED, check_page, needs_chromium
 from tests.web.conftest import Replied
-from tests.web.support import PASSWORD
+from tests.web.support import PASSWORD, make_person
 
 pytestmark = needs_chromium
 
 
-async def sign_in(page: Page, api: str, email: str) -> None:
+async def sign_in(page: Page, api: str, email: str, heading: str = "Vandaag") -> None:
     await page.goto(f"{api}/")
     await expect(page).to_have_url(f"{api}/aanmelden?terug=/")
     await page.get_by_label("E-mailadres").fill(email)
     await page.get_by_label("Wachtwoord").fill(PASSWORD)
     await page.get_by_role("button", name="Aanmelden").click()
-    await expect(page.get_by_role("heading", name="Vandaag")).to_be_visible()
+    await expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 
 async def test_sign_in_then_import_a_session_and_confirm_it(api: str, page: Page) -> None:
@@ -148,3 +155,60 @@ async def test_make_and_download_a_print_batch_then_mark_it_posted(
     await page.get_by_role("button", name="De brieven zijn gepost").click()
     await expect(page.get_by_role("status")).to_have_text("De brieven staan op ‘verstuurd’.")
     await expect(page.get_by_role("cell", name="verstuurd")).to_have_count(3)
+
+
+async def test_a_partner_acknowledges_a_notice(
+    api: str, page: Page, sessions: Sessions, tenant: Tenant
+) -> None:
+    async with httpx.AsyncClient(base_url=api) as office:
+        client = await new_client(office, tenant)
+        partner = await new_partner(office, tenant)
+        await consent(office, tenant, client["id"], given=True, **sharing(partner["id"], "name"))
+    await make_person(
+        sessions,
+        tenant.organisation_id,
+        "els@debrug.be",
+        role=roles.PARTNER,
+        partner_id=partner["id"],
+    )
+    await sign_in(page, api, "els@debrug.be", heading="Meldingen")
+    await check_page(page, "partner")
+    await page.get_by_role("button", name="Gelezen").click()
+    await expect(page.get_by_role("status")).to_have_text("Gemarkeerd als gelezen.")
+    await expect(page.get_by_text("Gelezen door An Peeters")).to_be_visible()
+
+
+async def test_a_water_company_reports_a_failed_payment_plan(
+    api: str, page: Page, sessions: Sessions, tenant: Tenant, replied: Replied
+) -> None:
+    await make_person(
+        sessions,
+        tenant.organisation_id,
+        "dossiers@dewatergroep.be",
+        role=roles.WATER_COMPANY,
+        water_company="De Watergroep",
+    )
+    await sign_in(page, api, "dossiers@dewatergroep.be", heading="Dossiers van De Watergroep")
+    await check_page(page, "watermaatschappij")
+    row = page.get_by_role("row", name="DW-2026-0412")
+    await row.get_by_role("link", name="Iets melden").click()
+    await page.get_by_label("Het afbetalingsplan loopt niet meer").check()
+    await page.get_by_label("Toelichting (niet verplicht)").fill("Twee maanden niet betaald.")
+    await check_page(page, "watermaatschappij-melden")
+    await page.get_by_role("button", name="Melden", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text("doorgegeven aan de sociale dienst")
+
+
+async def test_a_social_worker_of_another_organisation_sees_none_of_it(
+    api: str, page: Page, settings: Settings, sessions: Sessions, replied: Replied
+) -> None:
+    brugge = await make_tenant(sessions, settings, "OCMW Brugge")
+    await make_person(sessions, brugge.organisation_id, "piet@brugge.be")
+    await sign_in(page, api, "piet@brugge.be")
+    await expect(page.get_by_text("Er is geen zitting gepland.")).to_be_visible()
+    await page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Inbox").click()
+    await expect(page.get_by_text("Geen antwoorden die wachten.")).to_be_visible()
+    await expect(page.get_by_text("Janssens")).to_have_count(0)
+    await page.goto(f"{api}/clienten/{replied.client_id}")
+    await expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
+    await check_page(page, "niet-gevonden")

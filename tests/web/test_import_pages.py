@@ -166,10 +166,13 @@ async def test_staff_pages_are_not_for_partners_or_water_companies(
     )
     await make_person(sessions, tenant.organisation_id, "extern@partner.be", role=role, **links)
     async with httpx.AsyncClient(base_url=api) as http:
-        await sign_in(http, Person("extern@partner.be", tenant.organisation_id))
-        for path in ("/", "/zittingen"):
+        signed = await sign_in(http, Person("extern@partner.be", tenant.organisation_id))
+        home = "/partner" if role == roles.PARTNER else "/watermaatschappij"
+        assert signed.headers["location"] == home  # their own page, not the staff's
+        assert (await http.get("/")).headers["location"] == home
+        for path in ("/zittingen", "/clienten", "/inbox", "/drukkerij"):
             page = await http.get(path)
-            assert page.status_code == 403 and "niet voor u" in page.text
+            assert page.status_code == 403 and "niet voor u" in page.text, path
 
 
 async def test_docs_and_pages_load_nothing_from_elsewhere(api: str) -> None:
