@@ -19,6 +19,7 @@ from messenger.web import (
     inbox,
     portals,
     print_room,
+    session_changes,
     sessions,
     sign_in,
     today,
@@ -62,7 +63,10 @@ def install(app: FastAPI) -> None:
     swagger = Path(fastapi_swagger.__file__).resolve().parent / "resources"
     app.mount("/static/swagger", StaticFiles(directory=swagger))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    modules = (sign_in, today, sessions, imports, clients, inbox, print_room, portals)
+    # session_changes before sessions: /zittingen/nieuw is not a session id.
+    modules = (
+        sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals
+    )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
 

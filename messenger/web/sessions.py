@@ -60,6 +60,8 @@ async def session_page(
             "previews": previews,
             "imported": request.query_params.get("geimporteerd"),
             "unreachable": request.query_params.get("onbereikbaar"),
+            "moved": request.query_params.get("verplaatst") == "1",
+            "cancelled": request.query_params.get("geannuleerd") == "1",
         },
     )
 
