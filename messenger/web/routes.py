@@ -22,6 +22,7 @@ from messenger.web import (
     session_changes,
     sessions,
     sign_in,
+    template_pages,
     today,
 )
 from messenger.web.pages import STATIC, render
@@ -65,7 +66,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
-        sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals
+        sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
+        template_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

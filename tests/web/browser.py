@@ -60,7 +60,7 @@ async def accessibility_problems(page: Page) -> list[dict[str, Any]]:
 async def check_page(page: Page, name: str) -> None:
     """Accessible (axe), no sideways scrolling at this width, and a screenshot."""
     problems = await accessibility_problems(page)
-    assert not problems, [(p["id"], p["help"], len(p["nodes"])) for p in problems]
+    assert not problems, [(p["id"], p["help"], [n["target"] for n in p["nodes"]]) for p in problems]
     overflow = await page.evaluate(
         "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
     )

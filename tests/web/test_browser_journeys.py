@@ -212,3 +212,30 @@ async def test_a_social_worker_of_another_organisation_sees_none_of_it(
     await page.goto(f"{api}/clienten/{replied.client_id}")
     await expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
     await check_page(page, "niet-gevonden")
+
+
+async def test_edit_a_template_see_the_check_react_and_save(api: str, page: Page) -> None:
+    await sign_in(page, api, "an@ocmw.be")
+    await (
+        page.get_by_role("navigation", name="Hoofdmenu")
+        .get_by_role("link", name="Sjablonen")
+        .click()
+    )
+    await check_page(page, "sjablonen")
+    await page.get_by_role("link", name="Herinnering twee dagen voor de zitting (sms)").click()
+    await check_page(page, "sjabloon")
+    counter = page.locator("#sms-teller")
+    await expect(counter).to_contain_text("gewone tekens")
+    text = page.get_by_label("Tekst")
+    # A curly apostrophe turns the SMS into Unicode: the counter says so and marks it.
+    await text.press("End")
+    await text.type(" ’t Is belangrijk.")
+    await expect(counter).to_contain_text("Unicode")
+    await expect(page.locator("mark.offending")).to_have_text("’")
+    await check_page(page, "sjabloon-unicode")
+    await text.fill(
+        "Dag {{ voornaam }}. Denk aan uw afspraak op {{ moment | datetime }} in {{ plaats }}."
+    )
+    await expect(counter).to_contain_text("gewone tekens")
+    await page.get_by_role("button", name="Opslaan").click()
+    await expect(page.get_by_role("status")).to_contain_text("Opgeslagen.")

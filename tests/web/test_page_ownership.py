@@ -27,13 +27,14 @@ from messenger.platform.models import (
     PrintBatch,
     ReceivedMessage,
     Task,
+    Template,
 )
 from messenger.platform.settings import Settings
 from messenger.server import create_app
 from messenger.web.errors import API_PREFIXES
 from tests.casework_api_support import consent, new_partner, sharing
 from tests.conftest import make_tenant
-from tests.support import Tenant
+from tests.support import SMS_TEMPLATE, Tenant
 from tests.web.conftest import Replied
 from tests.web.support import Person, csrf_of, make_person, sign_in
 
@@ -80,6 +81,18 @@ async def ids(
     async with httpx.AsyncClient(base_url=print_api) as http:
         await sign_in(http, owner)
         await http.post("/drukkerij/maken", data={"csrf": csrf_of(await http.get("/drukkerij"))})
+        # The organisation's own wording of a shipped template.
+        editor = await http.get(f"/sjablonen/{SMS_TEMPLATE}")
+        saved = await http.post(
+            f"/sjablonen/{SMS_TEMPLATE}",
+            data={
+                "csrf": csrf_of(editor),
+                "title": "Herinnering (Gent)",
+                "body": "Dag {{ voornaam }}, tot {{ moment | datetime }} in {{ plaats }}.",
+                "actie": "opslaan",
+            },
+        )
+        assert saved.status_code == 303, saved.text
     async with sessions() as session:
         case = await session.get(Case, replied.case_id)
         assert case is not None
@@ -92,6 +105,9 @@ async def ids(
             "batch_id": await session.scalar(select(PrintBatch.id).limit(1)),
             "message_id": letters[0],
             "notice_id": await session.scalar(select(PartnerNotice.id).limit(1)),
+            "template_id": await session.scalar(
+                select(Template.id).where(Template.organisation_id == tenant.organisation_id)
+            ),
         }
     assert all(found.values()), found
     return {key: str(value) for key, value in found.items()}

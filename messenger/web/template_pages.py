@@ -1,0 +1,202 @@
+"""Sjablonen: every template the organisation can use with what the linter says of it, and
+an editor that shows, as the person types, the text filled with examples, the linter's
+findings and the SMS counter with the characters that make a text message longer.
+
+Saving a shipped template makes the organisation's own version of it (an override); the
+shipped one stays as it is for everyone else. Errors block saving; warnings do not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.casework import reminder_plans
+from messenger.platform.models import Organisation
+from messenger.web.auth import Session, SignedIn, Staff
+from messenger.web.pages import render
+from messenger.wording import template_check, template_store
+from messenger.wording.lint import LintReport
+from messenger.wording.template_files import TemplateFileError, TemplateSource, make_source
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form(max_length=20_000)]
+# Linter reports of stored versions: a letter's report renders it (slow), a version never
+# changes, so a report is kept once made.
+_REPORTS: OrderedDict[tuple[str, bool], LintReport] = OrderedDict()
+KEPT_REPORTS = 500
+
+
+@router.get("/sjablonen", response_class=HTMLResponse)
+async def template_list(request: Request, person: Staff, db: Session) -> HTMLResponse:
+    organisation_id = person.account.organisation_id
+    flag = await _transliterates(db, organisation_id)
+    rows = []
+    for choice in await template_store.list_visible(db, organisation_id):
+        report = await _stored_report(choice.version.id, choice.source(), flag)
+        rows.append((choice, report))
+    return render(request, "templates.html", {"rows": rows})
+
+
+@router.get("/sjablonen/{template_id}", response_class=HTMLResponse)
+async def editor(request: Request, template_id: str, person: Staff, db: Session) -> Response:
+    choice = await _choice(db, person.account.organisation_id, template_id)
+    flag = await _transliterates(db, person.account.organisation_id)
+    report = await _stored_report(choice.version.id, choice.source(), flag)
+    return _editor(
+        request, choice, choice.source(), report, saved="opgeslagen" in request.url.query
+    )
+
+
+@router.post("/sjablonen/{template_id}/controle", response_class=HTMLResponse)
+async def live_check(
+    request: Request,
+    template_id: str,
+    person: Staff,
+    db: Session,
+    title: Field = "",
+    subject: Field = "",
+    body: Field = "",
+) -> Response:
+    """The report alone (for the editor's live preview): nothing is saved."""
+    choice = await _choice(db, person.account.organisation_id, template_id)
+    source, problem = _draft(choice.source(), title, subject, body)
+    report = None if source is None else await _check(db, person.account.organisation_id, source)
+    return render(request, "_template_report.html", {"report": report, "problem": problem})
+
+
+@router.post("/sjablonen/{template_id}", response_class=HTMLResponse)
+async def save(
+    request: Request,
+    template_id: str,
+    person: Staff,
+    db: Session,
+    title: Field = "",
+    subject: Field = "",
+    body: Field = "",
+    actie: Annotated[str, Form(max_length=20)] = "controleren",
+) -> Response:
+    organisation_id = person.account.organisation_id
+    choice = await _choice(db, organisation_id, template_id)
+    source, problem = _draft(choice.source(), title, subject, body)
+    if source is None:
+        return _editor(request, choice, choice.source(), None, problem=problem, status=400)
+    report = await _check(db, organisation_id, source)
+    if actie != "opslaan" or not report.ok:
+        status = 400 if actie == "opslaan" else 200
+        return _editor(request, choice, source, report, status=status)
+    problem = await _store(db, person, choice, source)
+    if problem:
+        await db.rollback()
+        # The rollback expired what this request had loaded: load it again to show the page.
+        await db.refresh(person.account)
+        await db.refresh(person.web_session)
+        choice = await _choice(db, organisation_id, template_id)
+        return _editor(request, choice, source, report, problem=problem, status=400)
+    await db.commit()
+    return RedirectResponse(f"/sjablonen/{template_id}?opgeslagen=1", status_code=303)
+
+
+async def _store(
+    db: AsyncSession,
+    person: SignedIn,
+    choice: template_store.TemplateChoice,
+    source: TemplateSource,
+) -> str | None:
+    """A new version of the organisation's own template, or its own copy of a shipped one;
+    None, or why the organisation's reminder plan would no longer work with it."""
+    organisation_id = person.account.organisation_id
+    by = person.account.name
+    if choice.template.organisation_id == organisation_id:
+        await template_store.add_version(db, choice.template, source, created_by=by)
+    else:
+        await template_store.create_own(
+            db, organisation_id, source, created_by=by, overrides=choice.template.id
+        )
+    try:
+        await reminder_plans.check_plan(
+            db, organisation_id, await reminder_plans.plan_steps_of(db, organisation_id)
+        )
+    except ValueError as exc:
+        return f"Het plan van uw organisatie kan dit sjabloon dan niet meer invullen: {exc}"
+    return None
+
+
+def _editor(
+    request: Request,
+    choice: template_store.TemplateChoice,
+    source: TemplateSource,
+    report: LintReport | None,
+    *,
+    saved: bool = False,
+    problem: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {
+        "choice": choice,
+        "source": source,
+        "report": report,
+        "saved": saved,
+        "problem": problem,
+        "shipped": choice.template.organisation_id is None,
+    }
+    return render(request, "template_editor.html", context, status)
+
+
+def _draft(
+    stored: TemplateSource, title: str, subject: str, body: str
+) -> tuple[TemplateSource | None, str | None]:
+    """The stored template with the person's new title, subject and text."""
+    try:
+        return (
+            make_source(
+                name=stored.name,
+                language=stored.language,
+                kind=stored.kind,
+                title=title.strip() or stored.title,
+                subject=subject.strip() or None,
+                body=body.replace("\r\n", "\n"),
+                variables=stored.variables,
+                variants=stored.variants,
+                checks=stored.checks,
+            ),
+            None,
+        )
+    except TemplateFileError as exc:
+        return None, str(exc)
+
+
+async def _choice(
+    db: AsyncSession, organisation_id: str, template_id: str
+) -> template_store.TemplateChoice:
+    found = await template_store.find(db, organisation_id, template_id)
+    if found is None:
+        raise LookupError("No result found")
+    return found
+
+
+async def _transliterates(db: AsyncSession, organisation_id: str) -> bool:
+    organisation = await db.get(Organisation, organisation_id)
+    return bool(organisation and organisation.sms_transliterate)
+
+
+async def _check(db: AsyncSession, organisation_id: str, source: TemplateSource) -> LintReport:
+    flag = await _transliterates(db, organisation_id)
+    # Rendering a letter to count its pages is CPU work: off the event loop.
+    return await asyncio.to_thread(template_check.check, source, transliterate_sms=flag)
+
+
+async def _stored_report(version_id: int | str, source: TemplateSource, flag: bool) -> LintReport:
+    key = (str(version_id), flag)
+    if key not in _REPORTS:
+        _REPORTS[key] = await asyncio.to_thread(
+            template_check.check, source, transliterate_sms=flag
+        )
+        while len(_REPORTS) > KEPT_REPORTS:
+            _REPORTS.popitem(last=False)
+    return _REPORTS[key]
