@@ -11,13 +11,9 @@ from sqlalchemy import select
 from messenger.cli.common import console, run, session_for
 from messenger.platform import accounts, roles
 from messenger.platform.models import Account, utcnow
-from messenger.platform.settings import Settings, get_settings
+from messenger.platform.settings import get_settings
 
 account_app = typer.Typer(help="Accounts for the web pages.", no_args_is_help=True)
-
-
-def link(settings: Settings, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/wachtwoord/{token}"
 
 
 @account_app.command("create")
@@ -51,7 +47,7 @@ def create(
 
     token = run(work)
     console.print("Account gemaakt. Geef deze link aan de persoon (3 dagen geldig, één keer):")
-    print(link(settings, token))
+    print(accounts.password_link(settings.public_url, token))
 
 
 @account_app.command("reset")
@@ -72,4 +68,4 @@ def reset(email: Annotated[str, typer.Option(help="The account's email address")
 
     token = run(work)
     console.print("Nieuwe link (3 dagen geldig, één keer):")
-    print(link(settings, token))
+    print(accounts.password_link(settings.public_url, token))

@@ -93,6 +93,11 @@ async def create_account(
     return account, start_password_reset(account, now)
 
 
+def password_link(public_url: str, token: str) -> str:
+    """The page where the person picks a password (web/sign_in.py)."""
+    return f"{public_url.rstrip('/')}/wachtwoord/{token}"
+
+
 def start_password_reset(account: Account, now: datetime) -> str:
     """A fresh set-password link token (the old one stops working). The caller commits."""
     token = secrets.token_urlsafe(32)
@@ -180,6 +185,13 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def switch_off(session: AsyncSession, account: Account, now: datetime) -> None:
+    """The person can no longer sign in, and every open session ends. The caller commits."""
+    account.active = False
+    account.reset_token_hash = None
+    await end_all_sessions(session, account.id, now)
 
 
 async def open_session(session: AsyncSession, account: Account, now: datetime) -> str:

@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import jwt
 from sqlalchemy import select
@@ -111,6 +112,20 @@ async def authenticate(
             raise AuthError("Invalid token: signature, api token is not valid") from exc
         return candidate
     raise AuthError("Invalid token: API key not found")
+
+
+async def revoke_key(
+    session: AsyncSession, organisation_id: str, key_id: str, now: datetime
+) -> ApiKey:
+    """The key stops working at once (its JWTs are refused). The caller commits."""
+    key = await session.scalar(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.organisation_id == organisation_id)
+    )
+    if key is None:
+        raise LookupError("No result found")
+    if key.revoked_at is None:
+        key.revoked_at = now
+    return key
 
 
 async def check_holder(session: AsyncSession, organisation_id: str, partner_id: str | None) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from messenger.web import (
+    admin,
     clients,
     errors,
     imports,
@@ -67,7 +68,7 @@ def install(app: FastAPI) -> None:
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
         sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages,
+        template_pages, admin,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

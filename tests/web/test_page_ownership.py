@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 from messenger.platform import roles
 from messenger.platform.db import Sessions
 from messenger.platform.models import (
+    Account,
+    ApiKey,
     Base,
     Case,
     Partner,
@@ -105,6 +107,12 @@ async def ids(
             "batch_id": await session.scalar(select(PrintBatch.id).limit(1)),
             "message_id": letters[0],
             "notice_id": await session.scalar(select(PartnerNotice.id).limit(1)),
+            "account_id": await session.scalar(
+                select(Account.id).where(Account.organisation_id == tenant.organisation_id)
+            ),
+            "key_id": await session.scalar(
+                select(ApiKey.id).where(ApiKey.organisation_id == tenant.organisation_id)
+            ),
             "template_id": await session.scalar(
                 select(Template.id).where(Template.organisation_id == tenant.organisation_id)
             ),
@@ -130,6 +138,7 @@ async def intruders(sessions: Sessions, settings: Settings) -> list[tuple[Person
     org = brugge.organisation_id
     return [
         (await make_person(sessions, org, "piet@brugge.be"), "/"),
+        (await make_person(sessions, org, "beheer@brugge.be", role=roles.ADMIN), "/"),
         (
             await make_person(
                 sessions, org, "els@brugge.be", role=roles.PARTNER, partner_id=partner.id
