@@ -34,6 +34,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.letters
+	$(BIN)/python -m bench.pages
 
 serve: $(STAMP)
 	$(BIN)/messenger serve

@@ -99,6 +99,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:
         # Services raise LookupError for "not yours or not there": the same 404 for both.
+        # A KeyError or IndexError is a bug, not an answer: it must not pass as a 404.
+        if isinstance(exc, KeyError | IndexError):
+            raise exc
         return error_response(404, "NoResultFound", "No result found")
 
     @app.exception_handler(AuthError)

@@ -16,7 +16,7 @@ from messenger.api.deps import AppClock, Key, Session
 from messenger.casework import case_list, cases
 from messenger.casework.case_columns import sample_csv
 from messenger.casework.case_import import ImportReport, RowError, parse_case_file
-from messenger.casework.plan_preview import StepPreview, preview_case
+from messenger.casework.plan_preview import Lookups, StepPreview, preview_case
 from messenger.platform.dates import to_brussels
 
 router = APIRouter(prefix="/v2", tags=["sessions and cases"])
@@ -107,8 +107,9 @@ async def session_preview(session_id: str, key: Key, db: Session) -> dict[str, A
     """Every step still ahead for every open case of a session."""
     lac = await cases.own_session(db, key.organisation_id, session_id)
     out = []
+    lookups = Lookups()
     for case in await cases.open_cases(db, lac):
-        steps = await preview_case(db, case)
+        steps = await preview_case(db, case, lookups)
         out.append(
             {
                 "case_id": case.id,

@@ -19,6 +19,7 @@ from messenger.casework.case_import import ImportContext, ImportedClient, Import
 from messenger.casework.cases import CaseData, add_case
 from messenger.casework.clients import ClientData, create_client
 from messenger.casework.plan_preview import (
+    Lookups,
     StepPreview,
     preview_case,
     preview_new_case,
@@ -65,6 +66,7 @@ async def import_case_list(
     if lac_session.status != "planned":
         raise ValueError("this session is cancelled: import the list into a planned session")
     done = []
+    lookups = Lookups()  # one plan and one look at each template for the whole list
     for row in report.cases:
         client, reused, changes = await _client_for(session, lac_session, row.client, fingerprint)
         recorded = await _record_consent(session, client, row.client, by)
@@ -78,7 +80,7 @@ async def import_case_list(
             appointment_at=row.appointment_at,
         )
         case = await add_case(session, lac_session, data, now=now)
-        steps = await preview_case(session, case)
+        steps = await preview_case(session, case, lookups)
         imported = ImportedRow(row.row, case, client, reused, changes, steps)
         imported.unreachable = unreachable(steps)
         if imported.unreachable:
@@ -220,6 +222,7 @@ async def preview_case_list(
     """What the import would plan for every row, without writing anything (a dry run)."""
     previews = []
     organisation_id = lac_session.organisation_id
+    lookups = Lookups()
     for row in report.cases:
         imported = row.client
         number_hash = fingerprint(imported.national_number) if imported.national_number else None
@@ -244,7 +247,9 @@ async def preview_case_list(
             worker_id=row.worker_id,
             appointment_at=row.appointment_at,
         )
-        steps = await preview_new_case(session, lac_session, case, client, facts, now=now)
+        steps = await preview_new_case(
+            session, lac_session, case, client, facts, now=now, lookups=lookups
+        )
         name = f"{imported.first_name} {imported.last_name}"
         previews.append(RowPreview(row.row, name, known is not None, steps, unreachable(steps)))
     return previews

@@ -10,7 +10,7 @@ from the plan, with clients and cases that exist only in memory: nothing is writ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -49,13 +49,47 @@ class StepPreview:
     skip: str | None = None
 
 
-async def preview_case(session: AsyncSession, case: Case) -> list[StepPreview]:
-    """The case's pending reminders (their times are stored), judged on today's facts."""
+@dataclass
+class Lookups:
+    """What previews of many cases in one go share, looked up once: the organisation's plan,
+    and the values each template uses (a page of 50 cases would otherwise ask per step)."""
+
+    plans: dict[str, list[PlanStep]] = field(default_factory=dict)
+    used: dict[tuple[str, str, str], frozenset[str] | None] = field(default_factory=dict)
+
+    async def plan(self, session: AsyncSession, organisation_id: str) -> list[PlanStep]:
+        if organisation_id not in self.plans:
+            self.plans[organisation_id] = await plan_for(session, organisation_id)
+        return self.plans[organisation_id]
+
+    async def used_by(
+        self, session: AsyncSession, organisation_id: str, template: str, language: str
+    ) -> frozenset[str] | None:
+        """The variables a template uses that Messenger does not fill itself; None when the
+        template is not there."""
+        key = (organisation_id, template, language)
+        if key not in self.used:
+            found = await template_store.find(session, organisation_id, template, language=language)
+            self.used[key] = (
+                None
+                if found is None
+                else frozenset(variables_of(found.version.body, found.version.subject))
+                - frozenset(RESERVED)
+            )
+        return self.used[key]
+
+
+async def preview_case(
+    session: AsyncSession, case: Case, lookups: Lookups | None = None
+) -> list[StepPreview]:
+    """The case's pending reminders (their times are stored), judged on today's facts.
+    `lookups`: shared by the previews of one page or one import."""
+    lookups = lookups or Lookups()
     client = await session.get(Client, case.client_id)
     lac = await session.get(LacSession, case.session_id) if case.session_id else None
     if client is None or lac is None:
         return []
-    steps = {s.name: s for s in await plan_for(session, case.organisation_id)}
+    steps = {s.name: s for s in await lookups.plan(session, case.organisation_id)}
     pending = await session.scalars(
         select(Reminder)
         .where(Reminder.case_id == case.id, Reminder.status == "pending")
@@ -70,7 +104,15 @@ async def preview_case(session: AsyncSession, case: Case) -> list[StepPreview]:
         if step is not None:
             out.append(
                 await _judge(
-                    session, step, reminder.due_at, reminder.channels, case, client, facts, values
+                    session,
+                    lookups,
+                    step,
+                    reminder.due_at,
+                    reminder.channels,
+                    case,
+                    client,
+                    facts,
+                    values,
                 )
             )
     return out
@@ -84,15 +126,17 @@ async def preview_new_case(
     facts: Facts,
     *,
     now: datetime | None = None,
+    lookups: Lookups | None = None,
 ) -> list[StepPreview]:
     """The plan's steps for a case that is not stored (a dry run of an import)."""
+    lookups = lookups or Lookups()
     organisation = await session.get(Organisation, case.organisation_id)
     worker = await session.get(StaffMember, case.worker_id) if case.worker_id else None
     values = personalisation(case, client, lac, organisation, worker)
     now = now or utcnow()
     plan = [
         s
-        for s in await plan_for(session, case.organisation_id)
+        for s in await lookups.plan(session, case.organisation_id)
         if s.trigger == "session" and case.reason in s.reasons
     ]
     by_name = {s.name: s for s in plan}
@@ -100,7 +144,15 @@ async def preview_new_case(
     timed = plan_times([s.timing for s in plan], lac.starts_at, calendar, now=now)
     return [
         await _judge(
-            session, by_name[t.name], due, by_name[t.name].channels, case, client, facts, values
+            session,
+            lookups,
+            by_name[t.name],
+            due,
+            by_name[t.name].channels,
+            case,
+            client,
+            facts,
+            values,
         )
         for t, due in timed
     ]
@@ -108,6 +160,7 @@ async def preview_new_case(
 
 async def _judge(
     session: AsyncSession,
+    lookups: Lookups,
     step: PlanStep,
     due: datetime,
     channels: Sequence[str],
@@ -124,23 +177,9 @@ async def _judge(
         if why:
             passed.append((channel, why))
             continue
-        missing = await _missing(session, case.organisation_id, step, channel, client, values)
+        used = await lookups.used_by(
+            session, case.organisation_id, step.templates[channel], client.language
+        )
+        missing = () if used is None else tuple(sorted(used - set(values)))
         return StepPreview(step.name, due, channel, tuple(passed), missing)
     return StepPreview(step.name, due, None, tuple(passed))
-
-
-async def _missing(
-    session: AsyncSession,
-    organisation_id: str,
-    step: PlanStep,
-    channel: str,
-    client: Client,
-    values: dict[str, object],
-) -> tuple[str, ...]:
-    found = await template_store.find(
-        session, organisation_id, step.templates[channel], language=client.language
-    )
-    if found is None:
-        return ()
-    used = variables_of(found.version.body, found.version.subject) - set(RESERVED)
-    return tuple(sorted(used - set(values)))

@@ -45,6 +45,8 @@ def _page_or_api(app: FastAPI, kind: type[Exception], status: int, title: str) -
     api_handler: Handler = app.exception_handlers[kind]  # type: ignore[assignment]
 
     async def handler(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, KeyError | IndexError):
+            raise exc  # a bug, not "not there" (see api/errors.py)
         if is_page(request):
             return render(request, "error.html", {"title": title}, status)
         return await api_handler(request, exc)

@@ -171,11 +171,16 @@ class Reminder(Base):
     """One step of a plan for one case: when it is due and what became of it."""
 
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
+    __table_args__ = (
+        # The cron's "what is due"; and a case's own steps, in time order. Without the second,
+        # SQLite reads every pending reminder of every case to find one case's (bench/pages.py).
+        Index("ix_reminders_status_due", "status", "due_at"),
+        Index("ix_reminders_case_status_due", "case_id", "status", "due_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
     step: Mapped[str] = mapped_column(String(60))
     due_at: Mapped[datetime] = mapped_column()
     # pending | sent | cancelled | skipped
