@@ -20,6 +20,7 @@ from messenger.web import (
     inbox,
     portals,
     print_room,
+    reports,
     session_changes,
     sessions,
     sign_in,
@@ -68,7 +69,7 @@ def install(app: FastAPI) -> None:
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
         sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages, admin,
+        template_pages, admin, reports,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

@@ -27,7 +27,7 @@ from tests.support import Tenant
 from tests.test_lac_workflow import CASE_LIST, STAFF
 from tests.test_print_batches import _send_letters, _wait_for_print
 from tests.web.browser import DESKTOP, chromium
-from tests.web.support import make_person
+from tests.web.support import make_person, sign_in
 
 SESSION_START = datetime(2026, 12, 15, 10, tzinfo=BRUSSELS)
 IMPORTED_ON = datetime(2026, 11, 23, 9, tzinfo=BRUSSELS)
@@ -117,3 +117,12 @@ async def letters(print_api: str, sessions: Sessions, tenant: Tenant) -> list[st
         ids = await _send_letters(client, tenant, STREETS)
     await _wait_for_print(sessions, ids)
     return ids
+
+
+@pytest.fixture
+async def http(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """A social worker of the organisation, signed in (an@ocmw.be)."""
+    person = await make_person(sessions, tenant.organisation_id, "an@ocmw.be")
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        assert (await sign_in(client, person)).status_code == 303
+        yield client

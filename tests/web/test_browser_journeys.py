@@ -239,3 +239,29 @@ async def test_edit_a_template_see_the_check_react_and_save(api: str, page: Page
     await expect(counter).to_contain_text("gewone tekens")
     await page.get_by_role("button", name="Opslaan").click()
     await expect(page.get_by_role("status")).to_contain_text("Opgeslagen.")
+
+
+async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
+    api: str, page: Page, sessions: Sessions, tenant: Tenant, replied: Replied, session_id: str
+) -> None:
+    await make_person(sessions, tenant.organisation_id, "beheer@ocmw.be", role=roles.ADMIN)
+    await sign_in(page, api, "beheer@ocmw.be")
+    pages = {
+        "vandaag": "/",
+        "zittingen": "/zittingen",
+        "zitting-nieuw": "/zittingen/nieuw",
+        "zitting-verplaatsen": f"/zittingen/{session_id}/verplaatsen",
+        "zitting-annuleren": f"/zittingen/{session_id}/annuleren",
+        "clienten": "/clienten?q=Janssens",
+        "inbox": "/inbox",
+        "rapporten": "/rapporten?van=2026-11-01&tot=2026-12-31&per=channel",
+        "beheer": "/beheer",
+        "account-nieuw": "/beheer/accounts/nieuw",
+        "drukkerij": "/drukkerij",
+    }
+    for size, label in ((None, ""), (PHONE, "-telefoon")):
+        if size:
+            await page.set_viewport_size(size)
+        for name, path in pages.items():
+            await page.goto(f"{api}{path}")
+            await check_page(page, f"alle-{name}{label}")

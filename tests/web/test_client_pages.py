@@ -4,8 +4,6 @@ from another organisation."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -14,17 +12,8 @@ from messenger.platform.db import Sessions
 from messenger.platform.models import ContactAttempt, ReceivedMessage, Task
 from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
-from tests.support import Tenant
 from tests.web.conftest import Replied
 from tests.web.support import csrf_of, make_person, sign_in
-
-
-@pytest.fixture
-async def http(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    person = await make_person(sessions, tenant.organisation_id, "an@ocmw.be")
-    async with httpx.AsyncClient(base_url=api) as client:
-        assert (await sign_in(client, person)).status_code == 303
-        yield client
 
 
 @pytest.mark.parametrize("query", ["Janssens", "sara jans", "0470 12 34 56", "00.00.00-001.96"])

@@ -3,26 +3,15 @@ and cancelling one after being told what will not go out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from messenger.platform.db import Sessions
 from messenger.platform.models import LacSession, Reminder
-from tests.support import Tenant
 from tests.web.conftest import Replied
-from tests.web.support import csrf_of, make_person, sign_in
-
-
-@pytest.fixture
-async def http(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    person = await make_person(sessions, tenant.organisation_id, "an@ocmw.be")
-    async with httpx.AsyncClient(base_url=api) as client:
-        await sign_in(client, person)
-        yield client
+from tests.web.support import csrf_of
 
 
 async def pending(sessions: Sessions) -> dict[tuple[str, str], datetime]:

@@ -4,10 +4,7 @@ the organisation's own version; a draft with errors is not saved."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from sqlalchemy import select
 
 from messenger.platform.db import Sessions
@@ -19,14 +16,6 @@ from tests.support import SMS_TEMPLATE, Tenant
 from tests.web.support import csrf_of, make_person, sign_in
 
 REMINDER = template_id("lac-herinnering-sms")
-
-
-@pytest.fixture
-async def http(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    person = await make_person(sessions, tenant.organisation_id, "an@ocmw.be")
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        await sign_in(client, person)
-        yield client
 
 
 async def test_the_list_shows_every_template_with_the_linters_verdict(
