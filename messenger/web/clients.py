@@ -13,8 +13,9 @@ from sqlalchemy import select
 from messenger.aftercare import contact_attempts
 from messenger.aftercare.timeline import timeline
 from messenger.casework import clients, listings
+from messenger.messages import consent
 from messenger.platform.dates import BRUSSELS
-from messenger.platform.models import Case, LacSession
+from messenger.platform.models import Case, LacSession, Partner
 from messenger.web.auth import Session, Staff
 from messenger.web.pages import render
 from messenger.web.sessions import plans_of
@@ -55,6 +56,11 @@ async def client_page(request: Request, client_id: str, person: Staff, db: Sessi
     found = [(case, lac) for case, lac in rows]
     steps, previews = await plans_of(db, [case for case, _ in found])
     story = sorted(await timeline(db, client), key=lambda e: e.at, reverse=True)
+    agreed = {p: await consent.allows(db, client.id, p) for p in (consent.SMS, consent.EMAIL)}
+    partners = await db.scalars(
+        select(Partner).where(Partner.organisation_id == client.organisation_id)
+    )
+    sharing = [p.name for p in partners if await consent.allows(db, client.id, consent.SHARE, p.id)]
     return render(
         request,
         "client.html",
@@ -65,6 +71,9 @@ async def client_page(request: Request, client_id: str, person: Staff, db: Sessi
             "previews": previews,
             "story": story,
             "noted": request.query_params.get("genoteerd") == "1",
+            "consent_noted": request.query_params.get("toestemming") == "1",
+            "agreed": agreed,
+            "sharing": sharing,
         },
     )
 

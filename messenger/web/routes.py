@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from messenger.web import (
     admin,
     clients,
+    consent_pages,
     errors,
     imports,
     inbox,
@@ -69,7 +70,7 @@ def install(app: FastAPI) -> None:
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
         sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages, admin, reports,
+        template_pages, admin, reports, consent_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
