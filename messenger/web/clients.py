@@ -41,7 +41,8 @@ async def search(
         page=pagina,
         page_size=PAGE_SIZE,
     )
-    return render(request, "clients.html", {"found": found, "q": q})
+    erased = request.query_params.get("gewist") == "1"
+    return render(request, "clients.html", {"found": found, "q": q, "erased": erased})
 
 
 @router.get("/clienten/{client_id}", response_class=HTMLResponse)

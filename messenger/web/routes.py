@@ -22,6 +22,7 @@ from messenger.web import (
     outcome_pages,
     portals,
     print_room,
+    privacy_pages,
     reports,
     session_changes,
     sessions,
@@ -71,7 +72,7 @@ def install(app: FastAPI) -> None:
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
         sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages, admin, reports, consent_pages, outcome_pages,
+        template_pages, admin, reports, consent_pages, outcome_pages, privacy_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
