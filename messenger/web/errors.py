@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,8 +37,12 @@ def install(app: FastAPI) -> None:
         title = "Dit formulier is verlopen"
         return render(request, "error.html", {"title": title, "form_expired": True}, 403)
 
-    for kind, title in ((LookupError, "Pagina niet gevonden"),):
-        _page_or_api(app, kind, 404, title)
+    # A form that FastAPI refuses before the page sees it (a field far too long): a page too.
+    for kind, status, title in (
+        (LookupError, 404, "Pagina niet gevonden"),
+        (RequestValidationError, 400, "Dit formulier klopt niet"),
+    ):
+        _page_or_api(app, kind, status, title)
     _http_errors(app)
 
 
@@ -48,7 +53,7 @@ def _page_or_api(app: FastAPI, kind: type[Exception], status: int, title: str) -
         if isinstance(exc, KeyError | IndexError):
             raise exc  # a bug, not "not there" (see api/errors.py)
         if is_page(request):
-            return render(request, "error.html", {"title": title}, status)
+            return render(request, "error.html", {"title": title, "status_code": status}, status)
         return await api_handler(request, exc)
 
     app.add_exception_handler(kind, handler)

@@ -19,6 +19,7 @@ from messenger.web import (
     errors,
     imports,
     inbox,
+    organisation_pages,
     outcome_pages,
     portals,
     print_room,
@@ -72,7 +73,8 @@ def install(app: FastAPI) -> None:
     # session_changes before sessions: /zittingen/nieuw is not a session id.
     modules = (
         sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages, admin, reports, consent_pages, outcome_pages, privacy_pages,
+        template_pages, organisation_pages, admin, reports, consent_pages, outcome_pages,
+        privacy_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
