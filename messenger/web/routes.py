@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from messenger.web import (
     admin,
+    calendar_page,
     clients,
     consent_pages,
     errors,
@@ -70,11 +71,12 @@ def install(app: FastAPI) -> None:
     swagger = Path(fastapi_swagger.__file__).resolve().parent / "resources"
     app.mount("/static/swagger", StaticFiles(directory=swagger))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # session_changes before sessions: /zittingen/nieuw is not a session id.
+    # calendar_page and session_changes before sessions: /zittingen/kalender and
+    # /zittingen/nieuw are not session ids.
     modules = (
-        sign_in, today, session_changes, sessions, imports, clients, inbox, print_room, portals,
-        template_pages, organisation_pages, admin, reports, consent_pages, outcome_pages,
-        privacy_pages,
+        sign_in, today, calendar_page, session_changes, sessions, imports, clients, inbox,
+        print_room, portals, template_pages, organisation_pages, admin, reports,
+        consent_pages, outcome_pages, privacy_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

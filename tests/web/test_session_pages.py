@@ -86,3 +86,17 @@ async def test_cancelling_a_session_says_what_stops_then_stops_it(
     assert await pending(sessions) == {}
     again = await http.get(f"/zittingen/{session_id}/annuleren")
     assert again.status_code == 404
+
+
+async def test_the_month_calendar_shows_the_sessions_on_their_days(
+    http: httpx.AsyncClient, session_id: str
+) -> None:
+    page = await http.get("/zittingen/kalender")  # "today" is 23 November 2026
+    assert "Zittingen in november 2026" in page.text
+    assert session_id not in page.text
+    december = await http.get("/zittingen/kalender", params={"maand": "2026-12"})
+    assert "Zittingen in december 2026" in december.text
+    assert f'href="/zittingen/{session_id}">10 uur' in december.text
+    assert 'href="/zittingen/kalender?maand=2027-01"' in december.text
+    nonsense = await http.get("/zittingen/kalender", params={"maand": "dertien"})
+    assert "Zittingen in november 2026" in nonsense.text
