@@ -5,8 +5,10 @@
 - Per client address: `auth_failures_per_minute` failed sign-ins. Past that, the address
   gets 429 before its token is even looked at, so guessing keys costs no database work.
 
-When Redis cannot answer within a second the request passes: the database, not Redis,
-guards what is sent, and refusing all work because a limiter is away would be worse.
+When Redis is away, or gives no answer within 5 s, the request passes: the database, not
+Redis, guards what is sent, and refusing all work because a limiter is away would be worse.
+The wait is generous on purpose: a busy API must not skip its limits just because its own
+event loop was slow to come back to the answer.
 Buckets are named after the queue, so deployments sharing one Redis keep their own.
 """
 
@@ -24,7 +26,7 @@ from messenger.platform.models import ApiKey
 from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
-REDIS_TIMEOUT_SECONDS = 1.0
+REDIS_TIMEOUT_SECONDS = 5.0
 
 
 class TooManyRequests(Exception):

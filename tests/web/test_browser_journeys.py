@@ -81,11 +81,12 @@ async def test_everything_can_be_reached_with_the_keyboard(api: str, page: Page)
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name="Vandaag")).to_be_visible()
     # Tab to the session link and open it without a mouse.
-    for _ in range(10):
+    for _ in range(40):
         await page.keyboard.press("Tab")
         focused = await page.evaluate("document.activeElement.textContent")
         if "15 december" in focused:
             break
+    assert "15 december" in focused, "the session link cannot be reached with Tab"
     await page.keyboard.press("Enter")
     await expect(page.get_by_text("OCMW Gent, Onderbergen 86")).to_be_visible()
 
