@@ -13,6 +13,7 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 from redis.asyncio import Redis
 
 from messenger.api.request_limits import RequestLimits
