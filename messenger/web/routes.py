@@ -20,6 +20,7 @@ from messenger.web import (
     errors,
     imports,
     inbox,
+    message_pages,
     organisation_pages,
     outcome_pages,
     portals,
@@ -76,7 +77,7 @@ def install(app: FastAPI) -> None:
     modules = (
         sign_in, today, calendar_page, session_changes, sessions, imports, clients, inbox,
         print_room, portals, template_pages, organisation_pages, admin, reports,
-        consent_pages, outcome_pages, privacy_pages,
+        consent_pages, outcome_pages, privacy_pages, message_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

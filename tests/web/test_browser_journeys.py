@@ -11,7 +11,7 @@ from messenger.platform.db import Sessions
 from messenger.platform.settings import Settings
 from tests.casework_api_support import consent, new_client, new_partner, sharing
 from tests.conftest import make_tenant
-from tests.support import Tenant
+from tests.support import SMS_TEMPLATE, Tenant
 from tests.test_lac_workflow import CASE_LIST
 from tests.web.browser import PHONE, ZOOMED, check_page, needs_chromium
 from tests.web.conftest import Replied
@@ -257,6 +257,8 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "toestemming": f"/clienten/{replied.client_id}/toestemming",
         "uitkomst": f"/dossiers/{replied.case_id}/uitkomst",
         "wissen": f"/clienten/{replied.client_id}/wissen",
+        "bericht": f"/clienten/{replied.client_id}/bericht",
+        "bericht-sms": f"/clienten/{replied.client_id}/bericht?sjabloon={SMS_TEMPLATE}",
         "zitting-verplaatsen": f"/zittingen/{session_id}/verplaatsen",
         "zitting-annuleren": f"/zittingen/{session_id}/annuleren",
         "clienten": "/clienten?q=Janssens",
