@@ -17,6 +17,7 @@ from messenger.web import (
     calendar_page,
     clients,
     consent_pages,
+    contact_pages,
     errors,
     imports,
     inbox,
@@ -77,7 +78,7 @@ def install(app: FastAPI) -> None:
     modules = (
         sign_in, today, calendar_page, session_changes, sessions, imports, clients, inbox,
         print_room, portals, template_pages, organisation_pages, admin, reports,
-        consent_pages, outcome_pages, privacy_pages, message_pages,
+        consent_pages, outcome_pages, privacy_pages, message_pages, contact_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

@@ -258,6 +258,7 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "uitkomst": f"/dossiers/{replied.case_id}/uitkomst",
         "wissen": f"/clienten/{replied.client_id}/wissen",
         "bericht": f"/clienten/{replied.client_id}/bericht",
+        "gegevens": f"/clienten/{replied.client_id}/gegevens",
         "bericht-sms": f"/clienten/{replied.client_id}/bericht?sjabloon={SMS_TEMPLATE}",
         "zitting-verplaatsen": f"/zittingen/{session_id}/verplaatsen",
         "zitting-annuleren": f"/zittingen/{session_id}/annuleren",
