@@ -75,6 +75,14 @@ async def signed_in(request: Request, db: Session) -> SignedIn:
     return request.state.signed_in  # type: ignore[no-any-return]
 
 
+async def start_over(db: AsyncSession, person: SignedIn) -> None:
+    """Undo what this request wrote. The rollback expires everything the session loaded, the
+    signed-in person included; load them again so the page can still be shown."""
+    await db.rollback()
+    await db.refresh(person.account)
+    await db.refresh(person.web_session)
+
+
 def role_in(allowed: frozenset[str]) -> Callable[[SignedIn], Awaitable[SignedIn]]:
     async def check(person: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
         if person.account.role not in allowed:

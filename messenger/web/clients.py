@@ -3,7 +3,6 @@ and note a contact attempt made outside Messenger (a call, a home visit, a card)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,7 +16,7 @@ from messenger.messages import consent
 from messenger.platform.dates import BRUSSELS
 from messenger.platform.models import Case, LacSession, Partner
 from messenger.web.auth import Session, Staff
-from messenger.web.pages import render
+from messenger.web.pages import render, typed_moment
 from messenger.web.sessions import plans_of
 
 router = APIRouter(include_in_schema=False)
@@ -111,7 +110,7 @@ async def record_attempt(
         errors["method"] = "Kies hoe u de cliënt probeerde te bereiken."
     if outcome not in contact_attempts.OUTCOMES:
         errors["outcome"] = "Kies wat het resultaat was."
-    when = _moment(date, time)
+    when = typed_moment(date, time)
     if when is None:
         errors["date"] = "Geef een datum en uur, zoals 2026-12-02 en 14:30."
     elif when > request.app.state.clock.now():
@@ -137,11 +136,3 @@ async def record_attempt(
     )
     await db.commit()
     return RedirectResponse(f"/clienten/{client.id}?genoteerd=1", status_code=303)
-
-
-def _moment(date: str, time: str) -> datetime | None:
-    """A date and time as a person types them, in Brussels time."""
-    try:
-        return datetime.fromisoformat(f"{date.strip()}T{time.strip()}").replace(tzinfo=BRUSSELS)
-    except ValueError:
-        return None

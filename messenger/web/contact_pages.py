@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from messenger.casework.clients import own_client, update_contact
 from messenger.messages.recipients import InvalidRecipient
 from messenger.platform.models import Client
-from messenger.web.auth import Session, Staff
+from messenger.web.auth import Session, Staff, start_over
 from messenger.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,9 +84,7 @@ async def save(
         field = (
             "address" if exc.field.startswith("address") else FIELD_OF.get(exc.field, "first_name")
         )
-        await db.rollback()
-        await db.refresh(person.account)
-        await db.refresh(person.web_session)
+        await start_over(db, person)
         client = await own_client(db, person.account.organisation_id, client_id)
         values = {"first_name": first_name, "last_name": last_name, "phone_number": phone_number,
                   "email": email, "street": street, "place": place,

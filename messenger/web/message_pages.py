@@ -18,7 +18,7 @@ from messenger.casework.plan_values import plan_values
 from messenger.casework.reachability import facts_about, why_not
 from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
 from messenger.platform.models import Case, Client, LacSession, Organisation
-from messenger.web.auth import Session, SignedIn, Staff
+from messenger.web.auth import Session, SignedIn, Staff, start_over
 from messenger.web.pages import render
 from messenger.wording import rendering, template_store
 
@@ -179,8 +179,6 @@ async def _refusal(
             ),
         )
     except (RequestRejected, ValueError) as exc:
-        await db.rollback()
-        await db.refresh(person.account)
-        await db.refresh(person.web_session)
+        await start_over(db, person)
         return f"Het bericht kan niet vertrekken: {exc}"
     return None

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from messenger.casework import organisations
 from messenger.platform.models import Organisation
-from messenger.web.auth import Admin, Session
+from messenger.web.auth import Admin, Session, start_over
 from messenger.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,9 +120,7 @@ async def save(
             "open_weekdays": open_weekdays or [],
             "working_weekdays": working_weekdays or [],
         }
-        await db.rollback()
-        await db.refresh(person.account)
-        await db.refresh(person.web_session)
+        await start_over(db, person)
         return _page(request, values, {field: message}, 400)
     await db.commit()
     return RedirectResponse("/beheer/organisatie?opgeslagen=1", status_code=303)

@@ -3,6 +3,7 @@ what every page gets (the signed-in person, the CSRF token, the navigation)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from messenger.platform.dates import format_date, format_time, to_brussels
+from messenger.platform.dates import BRUSSELS, format_date, format_time, to_brussels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -98,6 +99,15 @@ templates.env.filters.update(
     moment=moment,
     clock_time=clock_time,
 )
+
+
+def typed_moment(date: str, time: str) -> datetime | None:
+    """A date and a time as a person types them in a form, in Brussels time; None when they
+    are not a date and a time."""
+    try:
+        return datetime.fromisoformat(f"{date.strip()}T{time.strip()}").replace(tzinfo=BRUSSELS)
+    except ValueError:
+        return None
 
 
 def render(

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import cases
-from messenger.platform.dates import BRUSSELS, to_brussels
+from messenger.platform.dates import to_brussels
 from messenger.platform.models import Case, Client, LacSession, Reminder
 from messenger.web.auth import Session, Staff
-from messenger.web.pages import render
+from messenger.web.pages import render, typed_moment
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=300)]
@@ -32,18 +32,11 @@ class Moved:
     after: datetime
 
 
-def _moment(date: str, time: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(f"{date.strip()}T{time.strip()}").replace(tzinfo=BRUSSELS)
-    except ValueError:
-        return None
-
-
 def _check(
     date: str, time: str, place: str, now: datetime
 ) -> tuple[dict[str, str], datetime | None]:
     errors: dict[str, str] = {}
-    when = _moment(date, time)
+    when = typed_moment(date, time)
     if when is None:
         errors["date"] = "Geef een datum en een uur, zoals 2026-12-15 en 10:00."
     elif when <= now:

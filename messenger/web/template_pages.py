@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import reminder_plans
 from messenger.platform.models import Organisation
-from messenger.web.auth import Session, SignedIn, Staff
+from messenger.web.auth import Session, SignedIn, Staff, start_over
 from messenger.web.pages import render
 from messenger.wording import template_check, template_store
 from messenger.wording.lint import LintReport
@@ -92,10 +92,7 @@ async def save(
         return _editor(request, choice, source, report, status=status)
     problem = await _store(db, person, choice, source)
     if problem:
-        await db.rollback()
-        # The rollback expired what this request had loaded: load it again to show the page.
-        await db.refresh(person.account)
-        await db.refresh(person.web_session)
+        await start_over(db, person)
         choice = await _choice(db, organisation_id, template_id)
         return _editor(request, choice, source, report, problem=problem, status=400)
     await db.commit()
