@@ -38,11 +38,13 @@ async def update_organisation(
     sms_transliterate: bool | None = None,
     retention_days: int | None = None,
 ) -> Organisation:
-    """Change what is given; None leaves a setting as it is."""
+    """Change what is given; None leaves a setting as it is, an empty SMS sender clears it."""
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
         raise LookupError(f"No organisation with id {organisation_id}.")
-    if sms_sender is not None:
+    if sms_sender == "":
+        organisation.sms_sender = None
+    elif sms_sender is not None:
         number = normalise_phone_number(sms_sender, "sms_sender")
         taken = await session.scalar(
             select(Organisation.id).where(

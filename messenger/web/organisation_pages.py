@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from messenger.casework import organisations
 from messenger.platform.models import Organisation
 from messenger.web.auth import Admin, Session, start_over
-from messenger.web.pages import render
+from messenger.web.pages import field_of, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=400)]
@@ -33,6 +33,7 @@ PROBLEMS = {
     "open_weekdays": "Kies minstens één dag.",
     "working_weekdays": "Kies minstens één dag.",
     "closed_days": "Geef datums als 2026-12-26, één per regel.",
+    "contact_email": "Geef een e-mailadres zoals sociale.dienst@ocmw.be.",
 }
 
 
@@ -109,7 +110,7 @@ async def save(
     try:
         await organisations.update_profile(db, person.account.organisation_id, changes)
     except ValueError as exc:
-        field = str(exc).split(":", 1)[0].split("/")[0]
+        field = field_of(exc)
         message = PROBLEMS.get(field) or (
             f"Hoogstens {organisations.PROFILE_LIMITS[field]} tekens."
             if field in organisations.PROFILE_LIMITS

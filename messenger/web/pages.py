@@ -123,3 +123,12 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def field_of(refusal: ValueError) -> str:
+    """The field a service's refusal names: its `field`, or the words before "field: reason"
+    (the first of "a/b: reason")."""
+    named = getattr(refusal, "field", None)
+    if isinstance(named, str):
+        return named
+    return str(refusal).split(":", 1)[0].split("/")[0].split(" ", 1)[0]

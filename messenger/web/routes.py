@@ -28,9 +28,11 @@ from messenger.web import (
     print_room,
     privacy_pages,
     reports,
+    sending_settings_pages,
     session_changes,
     sessions,
     sign_in,
+    staff_pages,
     template_pages,
     today,
 )
@@ -78,7 +80,8 @@ def install(app: FastAPI) -> None:
     modules = (
         sign_in, today, calendar_page, session_changes, sessions, imports, clients, inbox,
         print_room, portals, template_pages, organisation_pages, admin, reports,
-        consent_pages, outcome_pages, privacy_pages, message_pages, contact_pages,
+        consent_pages, outcome_pages, privacy_pages, message_pages, contact_pages, staff_pages,
+        sending_settings_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

@@ -16,6 +16,7 @@ from messenger.casework import case_list, cases, staff
 from messenger.casework.case_import import parse_case_file
 from messenger.inbound.sms import InboundSms, receive
 from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform import roles
 from messenger.platform.clock import Clock, SimulatedClock
 from messenger.platform.dates import BRUSSELS
 from messenger.platform.db import Sessions
@@ -123,6 +124,15 @@ async def letters(print_api: str, sessions: Sessions, tenant: Tenant) -> list[st
 async def http(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
     """A social worker of the organisation, signed in (an@ocmw.be)."""
     person = await make_person(sessions, tenant.organisation_id, "an@ocmw.be")
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        assert (await sign_in(client, person)).status_code == 303
+        yield client
+
+
+@pytest.fixture
+async def admin(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """An admin of the organisation, signed in (beheer@ocmw.be)."""
+    person = await make_person(sessions, tenant.organisation_id, "beheer@ocmw.be", role=roles.ADMIN)
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         assert (await sign_in(client, person)).status_code == 303
         yield client

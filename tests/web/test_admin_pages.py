@@ -5,7 +5,6 @@ keys that work with the API. A social worker cannot open any of it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,14 +16,6 @@ from tests.support import Tenant
 from tests.web.support import PASSWORD, Person, csrf_of, form_token, make_person, sign_in
 
 LINK = re.compile(r'value="https?://[^/"]+(/wachtwoord/[^"]+)"')
-
-
-@pytest.fixture
-async def admin(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    person = await make_person(sessions, tenant.organisation_id, "beheer@ocmw.be", role=roles.ADMIN)
-    async with httpx.AsyncClient(base_url=api) as http:
-        await sign_in(http, person)
-        yield http
 
 
 async def create(admin: httpx.AsyncClient, **fields: str) -> httpx.Response:

@@ -267,6 +267,9 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "rapporten": "/rapporten?van=2026-11-01&tot=2026-12-31&per=channel",
         "beheer": "/beheer",
         "account-nieuw": "/beheer/accounts/nieuw",
+        "medewerkers": "/beheer/medewerkers",
+        "medewerker-nieuw": "/beheer/medewerkers/nieuw",
+        "verzending": "/beheer/verzending",
         "drukkerij": "/drukkerij",
     }
     for size, label in ((None, ""), (PHONE, "-telefoon")):

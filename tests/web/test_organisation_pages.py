@@ -3,24 +3,13 @@ may go out. A bad value is named at its field and nothing is saved."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
-from messenger.platform import roles
 from messenger.platform.db import Sessions
 from messenger.platform.models import Organisation
 from tests.support import Tenant
-from tests.web.support import csrf_of, make_person, sign_in
-
-
-@pytest.fixture
-async def admin(api: str, sessions: Sessions, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    person = await make_person(sessions, tenant.organisation_id, "beheer@ocmw.be", role=roles.ADMIN)
-    async with httpx.AsyncClient(base_url=api) as http:
-        await sign_in(http, person)
-        yield http
+from tests.web.support import csrf_of
 
 
 def form(token: str, **changes: object) -> dict[str, object]:
@@ -65,6 +54,7 @@ async def test_an_admin_sets_contact_details_and_the_calendar(
         ({"closed_days": "26 december"}, "closed_days", "Geef datums als 2026-12-26"),
         ({"open_weekdays": []}, "open_weekdays", "Kies minstens één dag."),
         ({"contact_name": "x" * 201}, "contact_name", "Hoogstens 200 tekens."),
+        ({"contact_email": "sociale dienst"}, "contact_email", "Geef een e-mailadres zoals"),
     ],
 )
 async def test_a_bad_value_is_named_and_nothing_is_saved(
