@@ -2,14 +2,17 @@
 
 The linter (lint.py) is pure; this module gives it what it needs from the outside: the
 page count of a rendered letter or card, and the organisation's transliteration choice.
+It also draws a letter's or card's pages as images, for the template editor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 from functools import lru_cache
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,9 +30,9 @@ SAMPLE_ADDRESS = ("Sara Janssens-Vandenberghe", "Sint-Pietersnieuwstraat 123 bus
 SAMPLE_SENDER = ("OCMW Gent", "Sociale dienst", "Onderbergen 86", "9000 Gent")
 
 
-@lru_cache(maxsize=1024)
-def count_pages(kind: str, subject: str | None, body: str) -> int:
-    """Render a letter (A4, window envelope) or a card (A6) and count its pages."""
+@lru_cache(maxsize=32)
+def _sample(kind: str, subject: str | None, body: str) -> tuple[bytes, int]:
+    """The letter (A4, window envelope) or card (A6) as printed: its PDF and page count."""
     message = OutgoingMessage(
         message_id="lint",
         kind="letter",
@@ -41,7 +44,34 @@ def count_pages(kind: str, subject: str | None, body: str) -> int:
         written_on="8 december 2026",
     )
     rendered = render_cards([message]) if kind == "card" else render_batch([message])
-    return rendered.pages[0]
+    return rendered.pdf, rendered.pages[0]
+
+
+@lru_cache(maxsize=1024)
+def count_pages(kind: str, subject: str | None, body: str) -> int:
+    """Render a letter or a card and count its pages."""
+    return _sample(kind, subject, body)[1]
+
+
+def page_pictures(
+    kind: str, subject: str | None, body: str, *, most: int = 2, dpi: int = 96
+) -> tuple[bytes, ...]:
+    """The first pages of the letter or card as PNG images, as the client will hold them."""
+    document = pdfium.PdfDocument(_sample(kind, subject, body)[0])
+    try:
+        pictures = []
+        for number in range(min(most, len(document))):
+            page = document[number]
+            try:
+                image = page.render(scale=dpi / 72).to_pil()
+            finally:
+                page.close()
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+            pictures.append(out.getvalue())
+        return tuple(pictures)
+    finally:
+        document.close()
 
 
 def check(source: TemplateSource, *, transliterate_sms: bool = False) -> LintReport:

@@ -9,6 +9,7 @@ from playwright.async_api import Page, expect
 from messenger.platform import roles
 from messenger.platform.db import Sessions
 from messenger.platform.settings import Settings
+from messenger.wording.template_files import template_id
 from tests.casework_api_support import consent, new_client, new_partner, sharing
 from tests.conftest import make_tenant
 from tests.support import SMS_TEMPLATE, Tenant
@@ -271,6 +272,8 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "medewerker-nieuw": "/beheer/medewerkers/nieuw",
         "verzending": "/beheer/verzending",
         "drukkerij": "/drukkerij",
+        "sjablonen": "/sjablonen",
+        "sjabloon-brief": f"/sjablonen/{template_id('lac-tweede-uitnodiging-brief')}",
     }
     for size, label in ((None, ""), (PHONE, "-telefoon")):
         if size:

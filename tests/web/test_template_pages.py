@@ -4,12 +4,19 @@ the organisation's own version; a draft with errors is not saved."""
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
 import httpx
+import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from messenger.platform.db import Sessions
 from messenger.platform.models import Template
 from messenger.platform.settings import Settings
+from messenger.wording import template_store
 from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant
 from tests.support import SMS_TEMPLATE, Tenant
@@ -100,3 +107,89 @@ async def test_a_draft_with_errors_is_not_saved(
         assert (
             await session.scalar(select(Template).where(Template.overrides_id == REMINDER)) is None
         )
+
+
+SECOND_LETTER = template_id("lac-tweede-uitnodiging-brief")
+PICTURE = re.compile(r'<img class="page-picture" src="data:image/png;base64,([^"]+)"')
+
+
+def pictures_in(page: httpx.Response) -> list[Image.Image]:
+    return [Image.open(io.BytesIO(base64.b64decode(data))) for data in PICTURE.findall(page.text)]
+
+
+def ink(picture: Image.Image) -> int:
+    """How many pixels are not paper-white: a blank page has none."""
+    histogram = picture.convert("L").histogram()
+    return sum(histogram[:200])
+
+
+async def test_a_letter_is_shown_as_its_printed_page_for_each_variant(
+    http: httpx.AsyncClient,
+) -> None:
+    editor = await http.get(f"/sjablonen/{SECOND_LETTER}")
+    assert editor.status_code == 200
+    # Both variants, each with its page: an A4 sheet with the letter printed on it.
+    assert "Zo leest de cliënt het: zonder-begrenzer" in editor.text
+    assert "Zo leest de cliënt het: met-begrenzer" in editor.text
+    assert "Zo leest de cliënt het: met-begrenzer met partner" in editor.text
+    pictures = pictures_in(editor)
+    assert len(pictures) == 4  # two variants, each with and without a partner's details
+    for picture in pictures:
+        assert picture.format == "PNG"
+        assert abs(picture.height / picture.width - 297 / 210) < 0.01
+        assert ink(picture) > 5_000
+    assert 'value="zonder-begrenzer"' in editor.text and 'value="met-begrenzer"' in editor.text
+    # The live check draws the draft: a longer text puts more ink on the page.
+    token = csrf_of(editor)
+    draft = {"csrf": token, "title": "Brief", "subject": "We hebben nog niets van u gehoord"}
+    short = await http.post(
+        f"/sjablonen/{SECOND_LETTER}/controle",
+        data={**draft, "body": "Beste {{ naam }},\n\nBel ons op {{ telefoon }}."},
+    )
+    longer = await http.post(
+        f"/sjablonen/{SECOND_LETTER}/controle",
+        data={**draft, "body": "Beste {{ naam }},\n\nBel ons op {{ telefoon }}.\n\n" * 6},
+    )
+    assert [len(pictures_in(r)) for r in (short, longer)] == [1, 1]  # no variants: one text
+    assert ink(pictures_in(longer)[0]) > ink(pictures_in(short)[0])
+
+
+async def test_variants_are_changed_in_the_editor_and_saved(
+    http: httpx.AsyncClient, sessions: Sessions, tenant: Tenant
+) -> None:
+    editor = await http.get(f"/sjablonen/{REMINDER}")
+    body = (
+        "Dag {{ voornaam }}. {% if variant == 'kort' %}Tot {{ moment | datetime }}.{% else %}"
+        "Denk aan uw afspraak op {{ moment | datetime }} in {{ plaats }}.{% endif %}"
+        " Vragen? Bel {{ telefoon }}."
+    )
+    form = {"csrf": csrf_of(editor), "title": "Herinnering", "body": body, "actie": "opslaan"}
+    rows = {"variant_name": ["kort", "lang", ""], "variant_weight": ["1", "2,5", ""]}
+    saved = await http.post(f"/sjablonen/{REMINDER}", data={**form, **rows})
+    assert saved.status_code == 303, saved.text
+    page = await http.get(saved.headers["location"])
+    assert "Zo leest de cliënt het: kort" in page.text and 'value="2.5"' in page.text
+    async with sessions() as session:
+        choice = await template_store.find(session, tenant.organisation_id, REMINDER)
+    assert choice is not None and choice.source().variants == {"kort": 1.0, "lang": 2.5}
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ({"variant_name": ["alleen"], "variant_weight": ["1"]}, "minstens twee"),
+        ({"variant_name": ["Met Begrenzer", "b"], "variant_weight": ["1", "1"]}, "kleine letters"),
+        ({"variant_name": ["a", "b"], "variant_weight": ["0", "1"]}, "aandeel van meer dan 0"),
+        ({"variant_name": ["a", "a"], "variant_weight": ["1", "1"]}, "twee keer"),
+    ],
+)
+async def test_bad_variants_are_refused_and_the_text_is_kept(
+    http: httpx.AsyncClient, rows: dict[str, list[str]], message: str
+) -> None:
+    editor = await http.get(f"/sjablonen/{REMINDER}")
+    typed = "Dag {{ voornaam }}, dit typte ik net."
+    form = {"csrf": csrf_of(editor), "title": "Herinnering", "body": typed, "actie": "opslaan"}
+    refused = await http.post(f"/sjablonen/{REMINDER}", data={**form, **rows})
+    assert refused.status_code == 400
+    assert message in refused.text and 'aria-invalid="true"' in refused.text
+    assert typed in refused.text  # what the person typed is not lost
