@@ -73,7 +73,7 @@ async def client_page(request: Request, client_id: str, person: Staff, db: Sessi
             "noted": request.query_params.get("genoteerd") == "1",
             "consent_noted": request.query_params.get("toestemming") == "1",
             "outcome_noted": request.query_params.get("uitkomst") == "1",
-            "message_sent": request.query_params.get("bericht") == "1",
+            "message_sent": request.query_params.get("bericht"),
             "details_saved": request.query_params.get("gegevens") == "1",
             "agreed": agreed,
             "sharing": sharing,

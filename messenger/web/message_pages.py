@@ -1,11 +1,13 @@
 """Bericht sturen: one message to one client, from a template, outside the plan (an answer to a
 reply, a reminder by hand). The person picks a template the client can receive, sees its values
 filled in from the client's latest case (each can be changed) and the text as the client will
-read it, then sends it. The same rules as every send (messages/sending.py)."""
+read it, then sends it. A letter goes to the client's address on file and waits for the
+print room. The same rules as every send (messages/sending.py)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,13 +19,15 @@ from messenger.casework.clients import own_client
 from messenger.casework.plan_values import plan_values
 from messenger.casework.reachability import facts_about, why_not
 from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
+from messenger.platform.dates import BRUSSELS
 from messenger.platform.models import Case, Client, LacSession, Organisation
 from messenger.web.auth import Session, SignedIn, Staff, start_over
 from messenger.web.pages import render
 from messenger.wording import rendering, template_store
 
 router = APIRouter(include_in_schema=False)
-KINDS = ("sms", "email")
+KINDS = ("sms", "email", "letter")
+KIND_WORDS = {"sms": "sms", "email": "e-mail", "letter": "brief"}
 MAX_VALUE = 500
 
 
@@ -43,6 +47,16 @@ async def _values_from_case(db: AsyncSession, client: Client) -> dict[str, Any]:
     case, lac = row
     organisation = await db.get(Organisation, client.organisation_id)
     return await plan_values(db, case, client, lac, organisation)
+
+
+def _local(value: Any) -> str:
+    """A value as the person reads it in the form: a moment in Brussels time, not in UTC."""
+    text = str(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.astimezone(BRUSSELS).isoformat() if moment.tzinfo else text
 
 
 async def _template(
@@ -82,7 +96,7 @@ async def message_page(
         return await _choose(request, db, client)
     choice = await _template(db, person.account.organisation_id, sjabloon)
     known = await _values_from_case(db, client)
-    values = {name: str(known.get(name, "")) for name in _needed(choice)}
+    values = {name: _local(known.get(name, "")) for name in _needed(choice)}
     return await _form(request, client, choice, values)
 
 
@@ -94,7 +108,7 @@ async def _choose(request: Request, db: AsyncSession, client: Client) -> HTMLRes
         for c in await template_store.list_visible(db, client.organisation_id)
         if c.template.kind in KINDS
     ]
-    context = {"client": client, "choices": choices, "blocked": blocked}
+    context = {"client": client, "choices": choices, "blocked": blocked, "kinds": KIND_WORDS}
     return render(request, "message_choose.html", context)
 
 
@@ -145,7 +159,8 @@ async def send(
     problem = await _refusal(db, person, client, choice, values, request)
     if problem:
         return await _form(request, client, choice, values, problem, 400)
-    return RedirectResponse(f"/clienten/{client.id}?bericht=1", status_code=303)
+    sent = "brief" if choice.template.kind == "letter" else "1"
+    return RedirectResponse(f"/clienten/{client.id}?bericht={sent}", status_code=303)
 
 
 async def _refusal(
@@ -160,10 +175,11 @@ async def _refusal(
     kind = choice.template.kind
     why = why_not(client, kind, await facts_about(db, client))
     if why:
-        return f"Deze cliënt kan geen {'sms' if kind == 'sms' else 'e-mail'} krijgen: {why}."
+        return f"Deze cliënt kan geen {KIND_WORDS[kind]} krijgen: {why}."
     if any(not value.strip() for value in values.values()):
         return "Vul alle waarden in."
-    recipient = (client.phone_number if kind == "sms" else client.email) or ""
+    recipient = {"sms": client.phone_number, "email": client.email}.get(kind) or ""
+    address = {f"address_line_{n}": line for n, line in enumerate(client.address_lines, 1)}
     try:
         await accept(
             db,
@@ -173,7 +189,7 @@ async def _refusal(
                 kind=kind,
                 template_id=choice.template.id,
                 recipient=recipient,
-                personalisation=values,
+                personalisation=values | address if kind == "letter" else values,
                 language=client.language,
                 client_id=client.id,
             ),

@@ -12,7 +12,7 @@ from messenger.platform.settings import Settings
 from messenger.wording.template_files import template_id
 from tests.casework_api_support import consent, new_client, new_partner, sharing
 from tests.conftest import make_tenant
-from tests.support import SMS_TEMPLATE, Tenant
+from tests.support import LETTER_TEMPLATE, SMS_TEMPLATE, Tenant
 from tests.test_lac_workflow import CASE_LIST
 from tests.web.browser import PHONE, ZOOMED, check_page, needs_chromium
 from tests.web.conftest import Replied
@@ -261,6 +261,7 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "bericht": f"/clienten/{replied.client_id}/bericht",
         "gegevens": f"/clienten/{replied.client_id}/gegevens",
         "bericht-sms": f"/clienten/{replied.client_id}/bericht?sjabloon={SMS_TEMPLATE}",
+        "bericht-brief": f"/clienten/{replied.client_id}/bericht?sjabloon={LETTER_TEMPLATE}",
         "zitting-verplaatsen": f"/zittingen/{session_id}/verplaatsen",
         "zitting-annuleren": f"/zittingen/{session_id}/annuleren",
         "clienten": "/clienten?q=Janssens",
