@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -66,6 +67,19 @@ class Settings(BaseSettings):
     # Web pages: a signed-in session ends after this long without a page, or this long in all.
     web_idle_minutes: int = Field(default=30, ge=1)
     web_session_hours: float = Field(default=10, gt=0)
+    # Web pages: sign in through the organisation's own identity provider (OpenID Connect)
+    # too, when the issuer and the client id are set; the password form stays. The provider's
+    # verified email must match an account an admin made: nobody gets one by signing in.
+    # The issuer: https, or http only on localhost (a local provider).
+    oidc_issuer: str | None = None
+    # Messenger's client id at the provider, which must know the redirect URI
+    # MESSENGER_PUBLIC_URL + /aanmelden/organisatie/terug.
+    oidc_client_id: str | None = None
+    # Unset: a public client (PKCE only); set: sent as HTTP Basic, or in the form when the
+    # provider only takes that.
+    oidc_client_secret: SecretStr | None = None
+    # The words on the sign-in page's button.
+    oidc_button_label: str = Field(default="Aanmelden via uw organisatie", min_length=1)
 
     # Email through SMTP: set the host to leave the sandbox.
     smtp_host: str | None = None
@@ -88,6 +102,17 @@ class Settings(BaseSettings):
     print_batches: bool = False
     # When the day's letters are collated, Europe/Brussels time.
     print_cutoff: str = Field(default="16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_is_secure(cls, value: str | None) -> str | None:
+        if value and (not secure_url(value) or "?" in value):
+            raise ValueError("the OpenID Connect issuer must be https (http only on localhost)")
+        return value or None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def outbox_dir(self) -> Path:
@@ -124,6 +149,21 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return driver + url[len(prefix) :]
     return url
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def secure_url(url: str) -> bool:
+    """An https address, or http on this machine (a local provider in tests and demos)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.fragment or parts.username or parts.password:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
 
 
 @lru_cache

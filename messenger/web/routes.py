@@ -22,6 +22,7 @@ from messenger.web import (
     imports,
     inbox,
     message_pages,
+    oidc_sign_in,
     organisation_pages,
     outcome_pages,
     portals,
@@ -78,8 +79,8 @@ def install(app: FastAPI) -> None:
     # calendar_page and session_changes before sessions: /zittingen/kalender and
     # /zittingen/nieuw are not session ids.
     modules = (
-        sign_in, today, calendar_page, session_changes, sessions, imports, clients, inbox,
-        print_room, portals, template_pages, organisation_pages, admin, reports,
+        sign_in, oidc_sign_in, today, calendar_page, session_changes, sessions, imports, clients,
+        inbox, print_room, portals, template_pages, organisation_pages, admin, reports,
         consent_pages, outcome_pages, privacy_pages, message_pages, contact_pages, staff_pages,
         sending_settings_pages,
     )  # fmt: skip

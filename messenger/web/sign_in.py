@@ -19,11 +19,15 @@ FORM_COOKIE = "messenger_form"  # double-submit token for the forms used before 
 Field = Annotated[str, Form(max_length=400)]
 
 
-def _form_page(
+def form_page(
     request: Request, name: str, context: dict[str, object], status_code: int = 200
 ) -> HTMLResponse:
     token = request.cookies.get(FORM_COOKIE) or new_token()
-    response = render(request, name, {**context, "form_token": token}, status_code)
+    settings = request.app.state.settings
+    # The button for signing in through the organisation (oidc_sign_in.py), when it is on.
+    label = settings.oidc_button_label if settings.oidc_enabled else None
+    context = {**context, "form_token": token, "organisation_label": label}
+    response = render(request, name, context, status_code)
     response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response
 
@@ -33,7 +37,7 @@ def _check_form(request: Request, given: str) -> None:
     check_token(request.cookies.get(FORM_COOKIE), given)
 
 
-def _local(path: str) -> str:
+def local_path(path: str) -> str:
     """Only a path on this site: never send a person elsewhere after sign-in."""
     return path if path.startswith("/") and not path.startswith("//") else "/"
 
@@ -41,7 +45,7 @@ def _local(path: str) -> str:
 @router.get("/aanmelden", response_class=HTMLResponse)
 async def sign_in_page(request: Request, terug: str = "/", afgemeld: bool = False) -> Response:
     notice = "U bent afgemeld." if afgemeld else None
-    return _form_page(request, "sign_in.html", {"next": _local(terug), "notice": notice})
+    return form_page(request, "sign_in.html", {"next": local_path(terug), "notice": notice})
 
 
 @router.post("/aanmelden", response_class=HTMLResponse)
@@ -59,9 +63,9 @@ async def sign_in(
         errors["email"] = "Vul uw e-mailadres in."
     if not password:
         errors["password"] = "Vul uw wachtwoord in."  # noqa: S105 - a message, not a secret
-    context: dict[str, object] = {"next": _local(terug), "email": email}
+    context: dict[str, object] = {"next": local_path(terug), "email": email}
     if errors:
-        return _form_page(request, "sign_in.html", {**context, "errors": errors}, 400)
+        return form_page(request, "sign_in.html", {**context, "errors": errors}, 400)
     limits = request.app.state.limits
     address = request.client.host if request.client else "unknown"
     now = request.app.state.clock.now()
@@ -77,16 +81,16 @@ async def sign_in(
             raise
     except accounts.SignInRefused as refused:
         errors["email"] = str(refused)
-        return _form_page(request, "sign_in.html", {**context, "errors": errors}, 400)
+        return form_page(request, "sign_in.html", {**context, "errors": errors}, 400)
     except TooManyRequests as exc:
         errors["email"] = (
             "Te veel mislukte pogingen vanaf deze computer. "
             f"Probeer het over {exc.retry_after} seconden opnieuw."
         )
-        return _form_page(request, "sign_in.html", {**context, "errors": errors}, 429)
+        return form_page(request, "sign_in.html", {**context, "errors": errors}, 429)
     token = await accounts.open_session(db, account, now)
     await db.commit()
-    target = _local(terug)
+    target = local_path(terug)
     response = RedirectResponse(home_of(account.role) if target == "/" else target, 303)
     set_cookie(response, token, request.app.state.settings)
     response.delete_cookie(FORM_COOKIE, path="/")
@@ -115,7 +119,7 @@ async def password_page(request: Request, token: str, db: Session) -> Response:
     account = await accounts.account_for_link(db, token, request.app.state.clock.now())
     if account is None:
         return render(request, "link_expired.html", status_code=404)
-    return _form_page(request, "set_password.html", {"person": account})
+    return form_page(request, "set_password.html", {"person": account})
 
 
 @router.post("/wachtwoord/{token}", response_class=HTMLResponse)
@@ -139,7 +143,7 @@ async def set_password(
     elif password != repeat:
         errors["repeat"] = "Typ twee keer hetzelfde wachtwoord."
     if errors:
-        return _form_page(request, "set_password.html", {"person": account, "errors": errors}, 400)
+        return form_page(request, "set_password.html", {"person": account, "errors": errors}, 400)
     await accounts.set_password(db, account, password, now)
     await db.commit()
     return RedirectResponse("/aanmelden?terug=/", status_code=303)

@@ -30,6 +30,8 @@ import aiohttp
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from tests.fakes.local_http import LocalHttpServer
+
 API_VERSION = "2010-04-01"
 MESSAGES = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>AC\w+)/Messages(?:/(?P<sid>\w+))?\.json$"
@@ -93,7 +95,7 @@ class _Step:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(LocalHttpServer):
     account_sid: str = field(default_factory=lambda: new_sid("AC"))
     auth_token: str = field(default_factory=lambda: uuid.uuid4().hex)
     # The number a Messaging Service picks from its sender pool.
@@ -106,12 +108,6 @@ class FakeTwilio:
     _script: deque[_Step] = field(default_factory=deque)
     # (until, status): an outage; requests before `until` (monotonic) get `status`.
     _spells: list[tuple[float, int]] = field(default_factory=list)
-    _runner: web.AppRunner | None = None
-    _port: int = 0
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
 
     @property
     def posts(self) -> list[Received]:
@@ -143,29 +139,10 @@ class FakeTwilio:
         """The next request is handled normally, `seconds` late (the message is still made)."""
         self._script.append(_Step(delay=seconds))
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- the server (local_http.py) --------------------------------------------------------
 
-    async def start(self) -> FakeTwilio:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        # A short shutdown: delayed handlers must not hold a test's teardown for a minute.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeTwilio:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     # -- the REST API ----------------------------------------------------------------------
 
