@@ -156,7 +156,7 @@ def serve(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
     """Run the HTTP API. Without REDIS_URL it also runs Redis and a worker in this process."""
-    from messenger.cli.runner import running_api, running_worker
+    from messenger.cli.runner import running_api, running_worker, settle_heap
 
     settings = get_settings()
 
@@ -167,10 +167,12 @@ def serve(
             async with running_api(settings, url, host=host, port=port) as server:
                 console.print(f"Messenger API on http://{host}:{port} (docs at /docs)")
                 if settings.redis_url:
+                    settle_heap()
                     await _until_stopped(server)
                 else:
                     async with running_worker(settings, url):
                         console.print("embedded Redis and a worker run in this process")
+                        settle_heap()
                         await _until_stopped(server)
 
     _run_forever(work)

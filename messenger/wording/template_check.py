@@ -53,6 +53,7 @@ def count_pages(kind: str, subject: str | None, body: str) -> int:
     return _sample(kind, subject, body)[1]
 
 
+@lru_cache(maxsize=64)  # a few MB: the editor draws the same stored letter at every visit
 def page_pictures(
     kind: str, subject: str | None, body: str, *, most: int = 2, dpi: int = 96
 ) -> tuple[bytes, ...]:
