@@ -20,6 +20,7 @@ from messenger.api import (
     partners,
     privacy,
     received,
+    senders,
     sessions,
     template_editing,
     templates,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(lists.router)
     app.include_router(organisation.router)
+    app.include_router(senders.router)
     app.include_router(aftercare.router)
     app.include_router(privacy.router)
     app.include_router(water_company.router)

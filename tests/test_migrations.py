@@ -132,3 +132,26 @@ async def test_indexes_and_unique_constraints_exist(engine: AsyncEngine) -> None
         indexes
     )
     assert ["organisation_id", "idempotency_key"] in uniques
+
+
+async def test_an_organisations_sms_number_becomes_its_default_sender_and_back(
+    engine: AsyncEngine,
+) -> None:
+    await migrate.upgrade(engine, "0008")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO organisations (id, name, created_at, sms_sender, letter_logo, "
+                "open_weekdays, working_weekdays, closed_days) VALUES ('org-1', 'OCMW Gent', "
+                "CURRENT_TIMESTAMP, '+32460000001', false, '[]', '[]', '[]')"
+            )
+        )
+    await migrate.upgrade(engine, "0009")
+    async with engine.connect() as connection:
+        query = text("SELECT organisation_id, kind, value, is_default FROM senders")
+        rows = (await connection.execute(query)).all()
+    assert [tuple(r) for r in rows] == [("org-1", "sms", "+32460000001", True)]
+    await migrate.downgrade(engine, "0008")
+    async with engine.connect() as connection:
+        number = await connection.scalar(text("SELECT sms_sender FROM organisations"))
+    assert number == "+32460000001"

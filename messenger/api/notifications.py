@@ -77,6 +77,8 @@ def _request(
         reference=body.reference,
         language=body.language,
         idempotency_key=idempotency_key,
+        # Notify's names for one of the organisation's senders (messages/senders.py).
+        sender_id=getattr(body, "sms_sender_id", None) or getattr(body, "email_reply_to_id", None),
     )
 
 

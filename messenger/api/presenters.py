@@ -34,7 +34,10 @@ def sent(message: Message, settings: Settings) -> schemas.SentResponse:
     uri = notification_uri(settings, message.id)
     template = template_ref(settings, message.template_id, message.template_version)
     if message.kind == "sms":
-        sms = schemas.SmsContent(body=message.body)
+        # The sender it goes from: the organisation's, else the installation's own number.
+        sms = schemas.SmsContent(
+            body=message.body, from_number=message.from_number or settings.twilio_from_number
+        )
         return schemas.SmsSentResponse(
             id=message_id, reference=reference, uri=uri, template=template, content=sms
         )

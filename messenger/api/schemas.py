@@ -24,12 +24,12 @@ class _Request(BaseModel):
 
 class SmsRequest(_Request):
     phone_number: str
-    sms_sender_id: str | None = None  # accepted for Notify clients; one sender for now
+    sms_sender_id: str | None = Field(default=None, max_length=36)  # one of its SMS senders
 
 
 class EmailRequest(_Request):
     email_address: str
-    email_reply_to_id: str | None = None  # accepted for Notify clients; one reply-to for now
+    email_reply_to_id: str | None = Field(default=None, max_length=36)  # one of its addresses
     one_click_unsubscribe_url: str | None = None
     sanitise_content_for: str | None = None
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework.calendar import calendar_of, parse_clock, parse_closed_day
-from messenger.messages.recipients import normalise_email_address, normalise_phone_number
+from messenger.messages import senders
+from messenger.messages.recipients import normalise_email_address
 from messenger.platform.models import Organisation
 
 
@@ -38,23 +38,13 @@ async def update_organisation(
     sms_transliterate: bool | None = None,
     retention_days: int | None = None,
 ) -> Organisation:
-    """Change what is given; None leaves a setting as it is, an empty SMS sender clears it."""
+    """Change what is given; None leaves a setting as it is. `sms_sender` becomes the default
+    SMS sender (senders.py); empty, the organisation has none of its own."""
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
         raise LookupError(f"No organisation with id {organisation_id}.")
-    if sms_sender == "":
-        organisation.sms_sender = None
-    elif sms_sender is not None:
-        number = normalise_phone_number(sms_sender, "sms_sender")
-        taken = await session.scalar(
-            select(Organisation.id).where(
-                Organisation.sms_sender == number, Organisation.id != organisation_id
-            )
-        )
-        if taken is not None:
-            # Replies to a number go to one organisation: two cannot share it.
-            raise ValueError(f"sms_sender: {number} is already another organisation's number")
-        organisation.sms_sender = number
+    if sms_sender is not None:
+        await senders.set_default_sms_number(session, organisation_id, sms_sender)
     if letter_sender is not None:
         lines = [line.strip() for line in letter_sender.split("|") if line.strip()]
         if not 1 <= len(lines) <= 6:

@@ -18,7 +18,7 @@ from messenger.cli.accounts import account_app
 from messenger.cli.casework import import_case_list, sample, session_app
 from messenger.cli.common import console, fail, run, session_for, upgrade
 from messenger.cli.letters import batch_app, letter_app
-from messenger.cli.organisation import profile, staff_app
+from messenger.cli.organisation import profile, sender_app, staff_app
 from messenger.cli.templates import templates_app
 from messenger.platform.api_keys import KEY_TYPES, issue_key
 from messenger.platform.embedded_redis import redis_url, running_embedded_url
@@ -40,6 +40,7 @@ app.add_typer(key_app, name="api-key")
 app.add_typer(staff_app, name="staff")
 app.add_typer(account_app, name="account")
 org_app.command("profile")(profile)
+org_app.add_typer(sender_app, name="sender")
 app.add_typer(batch_app, name="print-batch")
 app.add_typer(letter_app, name="letter")
 app.add_typer(templates_app, name="templates")

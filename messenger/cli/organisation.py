@@ -1,5 +1,6 @@
-"""`messenger org profile` and `messenger staff …`: who clients can call, and when messages
-may go out. The same rules as the API (casework/organisations.py, casework/staff.py)."""
+"""`messenger org profile`, `messenger org sender …` and `messenger staff …`: who clients can
+call, when messages may go out, and who they come from. The same rules as the API
+(casework/organisations.py, messages/senders.py, casework/staff.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from messenger.casework import organisations, staff
 from messenger.cli.common import console, run, session_for, wide
+from messenger.messages import senders
 from messenger.platform.settings import get_settings
 
 staff_app = typer.Typer(help="Staff: the social workers a case names.", no_args_is_help=True)
@@ -123,3 +125,76 @@ def staff_list(org: Org) -> None:
 
 def _yes(value: bool) -> str:
     return "ja" if value else "nee"
+
+
+sender_app = typer.Typer(
+    help="SMS senders and email reply-to addresses (Notify's sms_sender_id, email_reply_to_id).",
+    no_args_is_help=True,
+)
+
+
+@sender_app.command("add")
+def sender_add(
+    org: Org,
+    kind: Annotated[str, typer.Option(help="sms or email")],
+    value: Annotated[
+        str, typer.Option(help="sms: a mobile number or a name of 3-11 letters; email: an address")
+    ],
+    default: Annotated[bool, typer.Option("--default", help="Make it the default")] = False,
+) -> None:
+    """Add a sender; prints its id. The first SMS sender is the default."""
+    settings = get_settings()
+
+    async def work() -> str:
+        async with session_for(settings) as session:
+            sender = await senders.add_sender(session, org, kind, value, default=default)
+            await session.commit()
+            return sender.id
+
+    print(run(work))
+
+
+@sender_app.command("list")
+def sender_list(org: Org) -> None:
+    """The organisation's senders."""
+    settings = get_settings()
+
+    async def work() -> list[tuple[str, ...]]:
+        async with session_for(settings) as session:
+            return [
+                (s.id, s.kind, s.value, _yes(s.is_default))
+                for s in await senders.list_senders(session, org)
+            ]
+
+    table = Table("id", "soort", "afzender", "standaard")
+    for row in run(work):
+        table.add_row(*row)
+    wide(console).print(table)
+
+
+@sender_app.command("default")
+def sender_default(org: Org, sender_id: Annotated[str, typer.Argument()]) -> None:
+    """Make a sender the default of its kind."""
+    settings = get_settings()
+
+    async def work() -> None:
+        async with session_for(settings) as session:
+            await senders.make_default(session, await senders.own_sender(session, org, sender_id))
+            await session.commit()
+
+    run(work)
+    console.print("standaard gewijzigd")
+
+
+@sender_app.command("remove")
+def sender_remove(org: Org, sender_id: Annotated[str, typer.Argument()]) -> None:
+    """Remove a sender (messages sent with it keep it)."""
+    settings = get_settings()
+
+    async def work() -> None:
+        async with session_for(settings) as session:
+            await senders.remove_sender(session, await senders.own_sender(session, org, sender_id))
+            await session.commit()
+
+    run(work)
+    console.print("afzender verwijderd")

@@ -1,6 +1,6 @@
 """A text message from a client: stored, matched, and acted on when it is a keyword.
 
-Matching: the organisation by the number it was sent to (`organisations.sms_sender`), else
+Matching: the organisation by the number it was sent to (its SMS senders), else
 by the latest SMS we sent to the client's number; the message it answers is that latest
 SMS. STOP and START change the opt-out state and get a short confirmation (replies.py has
 the keywords); everything else waits for the social worker in the received messages.
@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.inbound import replies, reply_actions
-from messenger.messages import opt_outs
+from messenger.messages import opt_outs, senders
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.recipients import InvalidRecipient, normalise_phone_number
 from messenger.messages.sending import Origin, SendRequest, accept
-from messenger.platform.models import Message, Organisation, ReceivedMessage
+from messenger.platform.models import Message, ReceivedMessage
 from messenger.wording.template_files import template_id
 
 log = logging.getLogger(__name__)
@@ -104,9 +104,7 @@ def _e164(number: str) -> str:
 
 
 async def _organisation_by_number(session: AsyncSession, sms: InboundSms) -> str | None:
-    return await session.scalar(
-        select(Organisation.id).where(Organisation.sms_sender == sms.recipient)
-    )
+    return await senders.organisation_of_number(session, sms.recipient)
 
 
 async def _latest_sms_to(

@@ -100,12 +100,14 @@ def outgoing(
     if kind == "email" and message.reply_token and settings.reply_domain:
         reply_to = f"reply+{message.reply_token}@{settings.reply_domain}"
         return_path = f"bounces+{message.reply_token}@{settings.reply_domain}"
+    if kind == "email" and message.reply_to:
+        reply_to = message.reply_to  # the organisation's own address, chosen at the send
     logo = None
     if kind == "letter" and organisation is not None and organisation.letter_logo:
         logo = str(settings.letter_logo_path) if settings.letter_logo_path else None
     sender = settings.email_from if kind == "email" else None
-    if kind == "sms" and organisation is not None:
-        sender = organisation.sms_sender
+    if kind == "sms":
+        sender = message.from_number  # chosen at the send; None: the channel's own number
     return OutgoingMessage(
         message_id=message.id,
         kind=kind,

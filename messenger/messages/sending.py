@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.messages import lifecycle, opt_outs, recipients, statuses
+from messenger.messages import lifecycle, opt_outs, recipients, senders, statuses
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform.models import ApiKey, Message, Organisation, new_id, utcnow
 from messenger.wording import rendering, template_store
@@ -67,6 +67,8 @@ class SendRequest:
     # Who and what it is for (reminder plans, partner notices); None for plain API sends.
     client_id: str | None = None
     case_id: str | None = None
+    # Notify's sms_sender_id / email_reply_to_id: one of the organisation's senders.
+    sender_id: str | None = None
 
 
 async def accept(
@@ -128,6 +130,7 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         raise RequestRejected(
             f"{choice.template.kind} template is not suitable for {request.kind} notification"
         )
+    from_number, reply_to = await _sender(session, origin, request)
     version = choice.version
     message_id = new_id()
     variant = choose_variant(version.variants or {}, message_id)
@@ -169,6 +172,8 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         requested_language=request.language if choice.fell_back else None,
         variant=variant,
         recipient=recipient,
+        from_number=from_number,
+        reply_to=reply_to,
         address_lines=list(address),
         subject=rendered.subject,
         body=body,
@@ -182,6 +187,23 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (messenger.inbound.email).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
+
+
+async def _sender(
+    session: AsyncSession, origin: Origin, request: SendRequest
+) -> tuple[str | None, str | None]:
+    """The SMS sender and the email reply-to address the message goes with."""
+    field = {"sms": "sms_sender_id", "email": "email_reply_to_id"}.get(request.kind)
+    if field is None:
+        return None, None
+    try:
+        chosen = await senders.choose(
+            session, origin.organisation_id, request.kind, request.sender_id, field
+        )
+    except senders.UnknownSender as exc:
+        raise RequestRejected(str(exc), error="BadRequestError") from None
+    value = chosen.value if chosen else None
+    return (value, None) if request.kind == "sms" else (None, value)
 
 
 # Notify's limit for a text message; generous ones for the rest, so nobody gets a book.

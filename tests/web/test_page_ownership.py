@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from messenger.casework import staff
+from messenger.messages import senders
 from messenger.platform import roles
 from messenger.platform.db import Sessions
 from messenger.platform.models import (
@@ -98,11 +99,13 @@ async def ids(
         assert saved.status_code == 303, saved.text
     async with sessions() as session:
         worker = await staff.add_staff(session, tenant.organisation_id, staff.StaffData("Els Smet"))
+        sender = await senders.add_sender(session, tenant.organisation_id, "sms", "OCMW Gent")
         await session.commit()
         case = await session.get(Case, replied.case_id)
         assert case is not None
         found = {
             "staff_id": worker.id,
+            "sender_id": sender.id,
             "session_id": case.session_id or "",
             "client_id": replied.client_id,
             "case_id": replied.case_id,

@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from messenger.casework import staff
+from messenger.messages import senders
 from messenger.platform.db import Sessions
 from messenger.platform.models import Organisation, StaffMember
+from messenger.platform.settings import Settings
+from tests.conftest import make_tenant
 from tests.support import Tenant
 from tests.web.support import csrf_of
 
@@ -85,7 +88,6 @@ async def test_a_bad_staff_member_is_named_at_the_field(
 def sending_form(token: str, **changes: str) -> dict[str, str]:
     return {
         "csrf": token,
-        "sms_sender": "+32 470 12 34 56",
         "letter_sender": "OCMW Gent\nSociale dienst\nOnderbergen 86\n9000 Gent",
         "sms_transliterate": "ja",
         "retention_days": "60",
@@ -93,7 +95,7 @@ def sending_form(token: str, **changes: str) -> dict[str, str]:
     }
 
 
-async def test_an_admin_sets_the_senders_and_the_retention(
+async def test_an_admin_sets_the_letter_sender_and_the_retention(
     admin: httpx.AsyncClient, sessions: Sessions, tenant: Tenant
 ) -> None:
     page = await admin.get("/beheer/verzending")
@@ -105,22 +107,13 @@ async def test_an_admin_sets_the_senders_and_the_retention(
     async with sessions() as session:
         organisation = await session.get(Organisation, tenant.organisation_id)
     assert organisation is not None
-    assert organisation.sms_sender == "+32470123456"
     assert organisation.letter_sender == "OCMW Gent|Sociale dienst|Onderbergen 86|9000 Gent"
     assert organisation.sms_transliterate and organisation.message_retention_days == 60
-    cleared = await admin.post(
-        "/beheer/verzending", data=sending_form(csrf_of(shown), sms_sender="")
-    )
-    assert cleared.status_code == 303
-    async with sessions() as session:
-        organisation = await session.get(Organisation, tenant.organisation_id)
-    assert organisation is not None and organisation.sms_sender is None
 
 
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"sms_sender": "12"}, "sms_sender", "Geef een gsm-nummer"),
         ({"retention_days": "0"}, "retention_days", "van 1 tot 3650"),
         ({"retention_days": "drie maanden"}, "retention_days", "van 1 tot 3650"),
         ({"letter_sender": "\n".join("abcdefg")}, "letter_sender", "1 tot 6 regels"),
@@ -143,15 +136,71 @@ async def test_a_bad_sending_setting_is_named_and_nothing_is_saved(
     assert organisation is not None and organisation.message_retention_days == 90
 
 
-async def test_a_number_of_another_organisation_is_refused(
+async def test_an_admin_adds_senders_picks_the_default_and_removes_one(
     admin: httpx.AsyncClient, sessions: Sessions, tenant: Tenant
 ) -> None:
+    page = await admin.get("/beheer/verzending")
+    assert "komen van het nummer van de installatie" in page.text
+    assert "Antwoorden komen in de" in page.text  # the inbox, as long as no address is chosen
+    for kind, value in (("sms", "0460 20 00 01"), ("sms", "OCMW Gent"),
+                        ("email", "sd@ocmw.gent.example")):  # fmt: skip
+        added = await admin.post(
+            "/beheer/afzenders/nieuw", data={"csrf": csrf_of(page), "kind": kind, "value": value}
+        )
+        assert added.status_code == 303, added.text
+    page = await admin.get("/beheer/verzending")
     async with sessions() as session:
-        session.add(Organisation(name="OCMW Elders", sms_sender="+32470123456"))
+        found = {s.value: s for s in await senders.list_senders(session, tenant.organisation_id)}
+    assert found["+32460200001"].is_default and not found["OCMW Gent"].is_default
+    assert f"<code>{found['OCMW Gent'].id}</code>" in page.text  # the id the API takes
+    token = csrf_of(page)
+    await admin.post(f"/beheer/afzenders/{found['sd@ocmw.gent.example'].id}/standaard",
+                     data={"csrf": token})  # fmt: skip
+    page = await admin.get("/beheer/verzending")
+    assert "Antwoorden gaan naar <strong>sd@ocmw.gent.example</strong>" in page.text
+    back = await admin.post("/beheer/afzenders/email/geen-standaard", data={"csrf": token})
+    assert "Antwoorden komen in de" in (await admin.get(back.headers["location"])).text
+    gone = await admin.post(
+        f"/beheer/afzenders/{found['+32460200001'].id}/verwijderen", data={"csrf": token}
+    )
+    assert (
+        "Verstuurde berichten houden hun afzender"
+        in (await admin.get(gone.headers["location"])).text
+    )
+    async with sessions() as session:
+        left = await senders.list_senders(session, tenant.organisation_id, "sms")
+    assert [(s.value, s.is_default) for s in left] == [("OCMW Gent", True)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("sms", "09 266 11 11", "Geef een gsm-nummer"),
+        ("email", "sociale dienst", "Geef een e-mailadres"),
+        ("sms", "0470 99 99 99", "hoort al bij een andere organisatie"),
+    ],
+)
+async def test_a_bad_sender_is_named_at_its_field(
+    admin: httpx.AsyncClient,
+    sessions: Sessions,
+    settings: Settings,
+    tenant: Tenant,
+    kind: str,
+    value: str,
+    message: str,
+) -> None:
+    brugge = await make_tenant(sessions, settings, "OCMW Brugge")
+    async with sessions() as session:
+        await senders.add_sender(session, brugge.organisation_id, "sms", "0470 99 99 99")
         await session.commit()
     page = await admin.get("/beheer/verzending")
-    refused = await admin.post("/beheer/verzending", data=sending_form(csrf_of(page)))
-    assert refused.status_code == 400 and "andere organisatie" in refused.text
+    refused = await admin.post(
+        "/beheer/afzenders/nieuw", data={"csrf": csrf_of(page), "kind": kind, "value": value}
+    )
+    assert refused.status_code == 400
+    assert f'<a href="#value-{kind}">' in refused.text and message in refused.text
+    async with sessions() as session:
+        assert await senders.list_senders(session, tenant.organisation_id) == []
 
 
 @pytest.mark.parametrize(

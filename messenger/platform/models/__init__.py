@@ -2,7 +2,7 @@
 
 base.py holds the shared base; messaging.py the sending side; casework.py the social work
 around it (clients, consent, partners, sessions, cases, reminders); accounts.py the people
-who sign in to the web pages.
+who sign in to the web pages; senders.py who messages come from.
 """
 
 from messenger.platform.models.accounts import Account, WebSession
@@ -33,6 +33,7 @@ from messenger.platform.models.messaging import (
     Template,
     TemplateVersion,
 )
+from messenger.platform.models.senders import Sender
 
 __all__ = [
     "Account",
@@ -55,6 +56,7 @@ __all__ = [
     "ReceivedMessage",
     "Reminder",
     "ReminderPlan",
+    "Sender",
     "StaffMember",
     "Task",
     "Template",

@@ -30,8 +30,7 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The number (E.164) or sender id its SMS come from; replies to it belong to this OCMW.
-    sms_sender: Mapped[str | None] = mapped_column(String(20), default=None, unique=True)
+    # Its SMS senders and email reply-to addresses: senders.py.
     # Return address on letters, lines separated by "|"; None: MESSENGER_LETTER_SENDER.
     letter_sender: Mapped[str | None] = mapped_column(Text, default=None)
     # Envelopes without the OCMW's logo get opened more (seeds/000): off unless chosen.
@@ -141,6 +140,10 @@ class Message(Base):
     variant: Mapped[str | None] = mapped_column(String(40), default=None)
     # sms: E.164 number; email: address; letter: empty (see address_lines).
     recipient: Mapped[str] = mapped_column(String(320), default="")
+    # The SMS sender chosen when it was accepted (None: the installation's own number), and
+    # an email's reply-to address (None: Messenger's own, so replies reach the inbox).
+    from_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    reply_to: Mapped[str | None] = mapped_column(String(320), default=None)
     address_lines: Mapped[list[str]] = mapped_column(default=list)
     subject: Mapped[str | None] = mapped_column(Text, default=None)
     body: Mapped[str] = mapped_column(Text)
