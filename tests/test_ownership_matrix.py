@@ -60,6 +60,7 @@ ID_NAMES = (
     "reply_id",
     "batch_id",
     "notice_id",
+    "sender_id",
 )
 WATER = "De Watergroep"  # A's case's; B's water-company key is for the same company
 OWN_CLIENT = "{own client}"  # in a body: the caller's own client
@@ -102,6 +103,7 @@ BODIES: dict[Route, dict[str, Any]] = {
         "reason": "verkeerd ingevuld",
     },
     ("POST", "/v2/water-company/cases/{case_id}/events"): {"kind": "other", "note": "meterstand"},
+    ("PATCH", "/v2/organisation/senders/{sender_id}"): {"is_default": True},
 }
 # Routes that read the raw request body (OpenAPI shows none): bytes and their content type.
 RAW: dict[Route, tuple[bytes, str]] = {
@@ -215,6 +217,9 @@ async def _world(
     water = await keyed(
         sessions, settings, tenant.organisation_id, roles.WATER_COMPANY, water_company=WATER
     )
+    sender = await created(
+        http, "/v2/organisation/senders", tenant, {"kind": "sms", "value": "OCMW Gent"}
+    )
     ids = {
         "client_id": client["id"],
         "session_id": lac["id"],
@@ -227,6 +232,7 @@ async def _world(
         "reply_id": reply_id,
         "batch_id": batch_id,
         "notice_id": notice["id"],
+        "sender_id": sender["id"],
     }
     assert sorted(ids) == sorted(ID_NAMES)
     secrets = ["Godelieve", "Verhaeghe", *(v for v in ids.values() if len(v) > 8)]
@@ -282,6 +288,7 @@ async def _state(http: httpx.AsyncClient, sessions: Sessions, owner: World) -> d
             "/v2/print-batches/{batch_id}",
             "/v2/staff",
             "/v2/inbox",
+            "/v2/organisation/senders",
         ],
         roles.PARTNER: ["/v2/partner-notices"],
         roles.WATER_COMPANY: ["/v2/water-company/cases"],

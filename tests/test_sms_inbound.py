@@ -135,12 +135,18 @@ async def test_replies_are_classified_listed_newest_first_and_private(
     client = NotificationsAPIClient(tenant.api_key, base_url=rig.url)
     page = await asyncio.to_thread(client.get_received_texts)
     texts = page["received_text_messages"]
-    assert [(t["content"], t["intent"]) for t in texts] == list(reversed(replies.items()))
+    assert [t["content"] for t in texts] == list(reversed(replies))
     for found in texts:
+        # Exactly Notify's fields: its schema allows no other.
+        assert set(found) == {"id", "user_number", "notify_number", "created_at",
+                              "service_id", "content"}  # fmt: skip
         assert (found["user_number"], found["notify_number"]) == (PHONE, SENDER)
         assert found["service_id"] == tenant.organisation_id
-        assert found["in_reply_to"] == reminder
         assert found["created_at"].endswith("Z")
+    # What Messenger knows besides: what each asks for, and the message it answers.
+    rows = {r.content: r for r in await rig.rows(ReceivedMessage)}
+    assert {body: rows[body].intent for body in replies} == replies
+    assert {rows[body].in_reply_to for body in replies} == {reminder}
     iterated = await asyncio.to_thread(lambda: list(client.get_received_texts_iterator()))
     assert iterated == texts
     # None of these is a keyword that asks for an answer: only the reminder went out.

@@ -14,6 +14,7 @@ from messenger.messages import statuses
 from messenger.messages.sending import Origin, SendRequest, accept
 from messenger.platform.models import Message, MessageEvent
 from messenger.platform.tenancy import own
+from messenger.wording.sanitise import sanitise_values
 
 router = APIRouter(prefix="/v2/notifications", tags=["notifications"])
 PAGE_SIZE = 250
@@ -49,8 +50,12 @@ async def send_email(
     settings: AppSettings,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
-    request = _request("email", body, body.email_address, idempotency_key)
-    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
+    values, sanitised = sanitise_values(body.personalisation, body.sanitise_content_for or ())
+    request = _request("email", body.model_copy(update={"personalisation": values}),
+                       body.email_address, idempotency_key)  # fmt: skip
+    sent = presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
+    assert isinstance(sent, schemas.EmailSentResponse)
+    return sent.model_copy(update={"sanitised_content": sanitised})
 
 
 @router.post("/letter", status_code=201, response_model=schemas.LetterSentResponse)
@@ -79,6 +84,7 @@ def _request(
         idempotency_key=idempotency_key,
         # Notify's names for one of the organisation's senders (messages/senders.py).
         sender_id=getattr(body, "sms_sender_id", None) or getattr(body, "email_reply_to_id", None),
+        unsubscribe_url=getattr(body, "one_click_unsubscribe_url", None),
     )
 
 
@@ -119,16 +125,23 @@ async def list_notifications(
         query = query.where(Message.status.in_(wanted))
     if reference:
         query = query.where(Message.reference == reference)
+    anchor = None
     if older_than:
-        anchor = await _own_message(db, key.organisation_id, older_than)
-        query = query.where(
-            or_(
-                Message.created_at < anchor.created_at,
-                and_(Message.created_at == anchor.created_at, Message.id < anchor.id),
+        anchor = await db.scalar(
+            select(Message).where(
+                Message.id == older_than, Message.organisation_id == key.organisation_id
             )
         )
+        if anchor is not None:
+            query = query.where(
+                or_(
+                    Message.created_at < anchor.created_at,
+                    and_(Message.created_at == anchor.created_at, Message.id < anchor.id),
+                )
+            )
     query = query.order_by(Message.created_at.desc(), Message.id.desc()).limit(PAGE_SIZE)
-    messages = list(await db.scalars(query))
+    # An older_than that names no message of this organisation: an empty page, as in Notify.
+    messages = [] if older_than and anchor is None else list(await db.scalars(query))
     # As Notify: `next` whenever the page is not empty, with the same filters; the client
     # stops at the first empty page.
     filters: dict[str, str | list[str]] = {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from messenger.api import schemas
+from messenger.messages.outbound import letter_sender_lines
 from messenger.messages.recipients import postcode_of
-from messenger.platform.models import Message, MessageEvent, TemplateVersion
+from messenger.platform.models import Message, MessageEvent, Organisation, TemplateVersion
 from messenger.platform.settings import Settings
 from messenger.wording.template_store import TemplateChoice
 
@@ -43,7 +46,10 @@ def sent(message: Message, settings: Settings) -> schemas.SentResponse:
         )
     if message.kind == "email":
         email = schemas.EmailContent(
-            body=message.body, subject=message.subject or "", from_email=settings.email_from
+            body=message.body,
+            subject=message.subject or "",
+            from_email=settings.email_from,
+            one_click_unsubscribe_url=message.unsubscribe_url,
         )
         return schemas.EmailSentResponse(
             id=message_id, reference=reference, uri=uri, template=template, content=email
@@ -99,11 +105,24 @@ def event_of(event: MessageEvent) -> schemas.StatusEvent:
     )
 
 
-def template(choice: TemplateChoice, settings: Settings) -> schemas.TemplateResponse:
+async def letter_contact_block(
+    session: AsyncSession, organisation_id: str, settings: Settings
+) -> str:
+    """Notify's `letter_contact_block`: the return address on the organisation's letters."""
+    organisation = await session.get(Organisation, organisation_id)
+    return "\n".join(letter_sender_lines(organisation, settings))
+
+
+def template(
+    choice: TemplateChoice, settings: Settings, letter_contact: str | None = None
+) -> schemas.TemplateResponse:
+    """Notify's shape: `name` is what people call it; Messenger's `slug` names its file."""
     version: TemplateVersion = choice.version
+    letter = choice.template.kind == "letter"
     return schemas.TemplateResponse(
         id=choice.template.id,
-        name=choice.template.name,
+        name=version.title,
+        slug=choice.template.name,
         type=choice.template.kind,  # type: ignore[arg-type]
         created_at=iso(version.created_at) or "",
         updated_at=iso(choice.template.updated_at),
@@ -114,7 +133,7 @@ def template(choice: TemplateChoice, settings: Settings) -> schemas.TemplateResp
         personalisation={
             name: schemas.PersonalisationField(required=True) for name in version.variables
         },
-        postage="second" if choice.template.kind == "letter" else None,
+        postage="second" if letter else None,
+        letter_contact_block=letter_contact if letter else None,
         language=version.language,
-        title=version.title,
     )

@@ -1,14 +1,13 @@
-"""GET /v2/received-text-messages: SMS replies from clients, in Notify's shape.
-
-Messenger's additions: `intent` (what a keyword reply asks for) and `in_reply_to` (the
-message it answers), so a social worker's tools can act on "JA" or "BEL MIJ".
+"""GET /v2/received-text-messages: SMS replies from clients, exactly in Notify's shape (its
+schema allows no other field). What Messenger knows besides, `intent` (what a keyword reply
+asks for) and `in_reply_to` (the message it answers), is in GET /v2/inbox.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
@@ -25,8 +24,6 @@ class ReceivedText(BaseModel):
     created_at: str
     service_id: str
     content: str
-    intent: str
-    in_reply_to: str | None
 
 
 class ReceivedTextList(BaseModel):
@@ -41,6 +38,7 @@ async def received_text_messages(
     query = select(ReceivedMessage).where(
         ReceivedMessage.organisation_id == key.organisation_id, ReceivedMessage.kind == "sms"
     )
+    anchor = None
     if older_than:
         anchor = await db.scalar(
             select(ReceivedMessage).where(
@@ -48,8 +46,9 @@ async def received_text_messages(
                 ReceivedMessage.organisation_id == key.organisation_id,
             )
         )
-        if anchor is None:
-            raise HTTPException(404, "No result found")
+        if anchor is None:  # as in Notify: an empty page, not a 404
+            query = query.where(false())
+    if anchor is not None:
         query = query.where(
             or_(
                 ReceivedMessage.created_at < anchor.created_at,
@@ -79,8 +78,6 @@ async def received_text_messages(
                 created_at=presenters.iso(row.created_at) or "",
                 service_id=row.organisation_id,
                 content=row.content,
-                intent=row.intent,
-                in_reply_to=row.in_reply_to,
             )
             for row in rows
         ],

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 Personalisation = dict[str, Any]
 Language = Literal["nl", "fr", "en"]
@@ -30,8 +36,12 @@ class SmsRequest(_Request):
 class EmailRequest(_Request):
     email_address: str
     email_reply_to_id: str | None = Field(default=None, max_length=36)  # one of its addresses
-    one_click_unsubscribe_url: str | None = None
-    sanitise_content_for: str | None = None
+    # RFC 8058: becomes List-Unsubscribe and List-Unsubscribe-Post; https only.
+    one_click_unsubscribe_url: str | None = Field(
+        default=None, max_length=2000, pattern=r"^https://[^\s]+$"
+    )
+    # Personalisation keys whose values lose links and have Markdown escaped (sanitise.py).
+    sanitise_content_for: list[str] | None = Field(default=None, max_length=100)
 
 
 class LetterRequest(_Request):
@@ -75,6 +85,8 @@ class SmsSentResponse(SentResponse):
 
 class EmailSentResponse(SentResponse):
     content: EmailContent
+    # Per sanitised key: {"sanitised": …, "unsanitised": …} (always there, as in Notify).
+    sanitised_content: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class LetterSentResponse(SentResponse):
@@ -126,6 +138,14 @@ class Links(BaseModel):
     current: str
     next: str | None = None
 
+    @model_serializer(mode="wrap")
+    def _without_empty_next(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Notify's schema has `next` only when there is one (a string, never null)."""
+        data: dict[str, Any] = handler(self)
+        if data.get("next") is None:
+            data.pop("next", None)
+        return data
+
 
 class NotificationList(BaseModel):
     notifications: list[NotificationResponse]
@@ -149,9 +169,10 @@ class TemplateResponse(BaseModel):
     letter_contact_block: str | None = None
     postage: str | None = None
     personalisation: dict[str, PersonalisationField]
-    # Messenger's additions.
+    # Messenger's additions: the language of this version, and the template's slug (the
+    # name of its file for a shipped one; `name` is the human name, as in Notify).
     language: str
-    title: str
+    slug: str
 
 
 class TemplateList(BaseModel):

@@ -27,6 +27,7 @@ from messenger.api.deps import AppSettings, Key, Session
 from messenger.api.errors import bad_request
 from messenger.api.templates import render_version
 from messenger.casework import reminder_plans
+from messenger.messages.outbound import letter_sender_lines
 from messenger.messages.sending import RequestRejected
 from messenger.platform.models import Organisation
 from messenger.wording import template_check, template_store
@@ -188,7 +189,6 @@ async def template_pdf(
     version = choice.version
     rendered = await render_version(version, body.personalisation)
     organisation = await db.get(Organisation, key.organisation_id)
-    sender = (organisation and organisation.letter_sender) or settings.letter_sender
     address = tuple(
         str(body.personalisation[f"address_line_{n}"])
         for n in range(1, 8)
@@ -201,7 +201,7 @@ async def template_pdf(
         subject=rendered.subject,
         html=text_to_html(rendered.body),
         address_lines=address,
-        sender_lines=tuple(line for line in sender.split("|") if line),
+        sender_lines=letter_sender_lines(organisation, settings),
         language=version.language,
     )
     if choice.template.kind == "card":
@@ -224,6 +224,7 @@ def _source(draft: TemplateDraft) -> TemplateSource:
             variables={k: v.model_dump() for k, v in draft.variables.items()},
             variants=draft.variants,
             checks=draft.checks,
+            exact=True,  # stored and returned as written, as Notify does
         )
     except TemplateFileError as exc:
         raise RequestRejected(str(exc), error="ValidationError") from exc
@@ -263,7 +264,10 @@ async def _saved(
 ) -> SavedTemplate:
     choice = await template_store.find(db, organisation_id, template_id, language=language)
     assert choice is not None
-    return SavedTemplate(template=presenters.template(choice, settings), report=report_out(report))
+    contact = await presenters.letter_contact_block(db, organisation_id, settings)
+    return SavedTemplate(
+        template=presenters.template(choice, settings, contact), report=report_out(report)
+    )
 
 
 async def _plan_still_fillable(db: AsyncSession, organisation_id: str) -> None:

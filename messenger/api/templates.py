@@ -22,9 +22,9 @@ Language = Annotated[str, Query(pattern="^(nl|fr|en)$")]
 async def get_template(
     template_id: str, key: Key, db: Session, settings: AppSettings, language: Language = "nl"
 ) -> schemas.TemplateResponse:
-    return presenters.template(
-        await _find(db, key.organisation_id, template_id, language), settings
-    )
+    choice = await _find(db, key.organisation_id, template_id, language)
+    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    return presenters.template(choice, settings, contact)
 
 
 @router.get("/template/{template_id}/version/{version}", response_model=schemas.TemplateResponse)
@@ -37,7 +37,8 @@ async def get_template_version(
     language: Language = "nl",
 ) -> schemas.TemplateResponse:
     choice = await _find(db, key.organisation_id, template_id, language, version)
-    return presenters.template(choice, settings)
+    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    return presenters.template(choice, settings, contact)
 
 
 @router.get("/templates", response_model=schemas.TemplateList)
@@ -47,8 +48,15 @@ async def list_templates(
     settings: AppSettings,
     type: Annotated[str | None, Query(pattern="^(sms|email|letter|card)$")] = None,
 ) -> schemas.TemplateList:
+    """Cards (Messenger's own kind, which Notify's schema does not know) only when asked for
+    with `type=card`."""
     choices = await template_store.list_visible(db, key.organisation_id, type)
-    return schemas.TemplateList(templates=[presenters.template(c, settings) for c in choices])
+    if type is None:
+        choices = [c for c in choices if c.template.kind != "card"]
+    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    return schemas.TemplateList(
+        templates=[presenters.template(c, settings, contact) for c in choices]
+    )
 
 
 @router.post("/template/{template_id}/preview", response_model=schemas.PreviewResponse)

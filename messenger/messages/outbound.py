@@ -19,6 +19,7 @@ from messenger.platform.dates import format_date
 from messenger.platform.models import Message, Organisation
 from messenger.platform.settings import Settings
 from messenger.wording.formatting import text_to_html
+from messenger.wording.sanitise import unescape
 
 KINDS: tuple[Kind, ...] = ("sms", "email", "letter")
 
@@ -90,12 +91,20 @@ def smtp_config(settings: Settings) -> SmtpConfig:
     )
 
 
+def letter_sender_lines(organisation: Organisation | None, settings: Settings) -> tuple[str, ...]:
+    """The return address on the organisation's letters (Notify's letter contact block)."""
+    joined = (organisation and organisation.letter_sender) or settings.letter_sender
+    return tuple(line for line in joined.split("|") if line)
+
+
 def outgoing(
     message: Message, settings: Settings, organisation: Organisation | None = None
 ) -> OutgoingMessage:
     kind: Kind = message.kind  # type: ignore[assignment]
-    html = text_to_html(message.body) if kind != "sms" else None
-    letter_sender = (organisation and organisation.letter_sender) or settings.letter_sender
+    # An email's sanitised values carry Markdown escapes (sanitise.py); the client reads the
+    # characters themselves.
+    body = unescape(message.body) if kind == "email" else message.body
+    html = text_to_html(body) if kind != "sms" else None
     reply_to = return_path = None
     if kind == "email" and message.reply_token and settings.reply_domain:
         reply_to = f"reply+{message.reply_token}@{settings.reply_domain}"
@@ -108,15 +117,21 @@ def outgoing(
     sender = settings.email_from if kind == "email" else None
     if kind == "sms":
         sender = message.from_number  # chosen at the send; None: the channel's own number
+    headers = {}
+    if kind == "email" and message.unsubscribe_url:
+        # RFC 8058: mail programs show an unsubscribe button that POSTs to the address.
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return OutgoingMessage(
         message_id=message.id,
         kind=kind,
-        body=message.body,
+        body=body,
+        headers=headers,
         to=message.recipient,
         subject=message.subject,
         html=html,
         address_lines=tuple(message.address_lines or ()),
-        sender_lines=tuple(line for line in letter_sender.split("|") if line),
+        sender_lines=letter_sender_lines(organisation, settings),
         # The day it was written, so a letter downloaded later reads the same as the printed one.
         written_on=format_date(message.created_at, message.language, weekday=False)
         if kind == "letter"

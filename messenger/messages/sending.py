@@ -69,6 +69,8 @@ class SendRequest:
     case_id: str | None = None
     # Notify's sms_sender_id / email_reply_to_id: one of the organisation's senders.
     sender_id: str | None = None
+    # An email's one-click unsubscribe address (RFC 8058), https.
+    unsubscribe_url: str | None = None
 
 
 async def accept(
@@ -174,6 +176,7 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         recipient=recipient,
         from_number=from_number,
         reply_to=reply_to,
+        unsubscribe_url=request.unsubscribe_url if request.kind == "email" else None,
         address_lines=list(address),
         subject=rendered.subject,
         body=body,

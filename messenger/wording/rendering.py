@@ -1,8 +1,15 @@
 """Rendering templates in a sandbox: no Python internals, no silent gaps, bounded cost
-(bounded_sandbox.py)."""
+(bounded_sandbox.py).
+
+Templates are Jinja, and may use GOV.UK Notify's syntax too, so a team can bring its Notify
+templates over: `((name))` is a value, `((name??text))` shows the text only when the value
+is there (yes, true, a non-empty text). Notify's names ignore case and spaces
+(`((First name))` is `first_name`). Line endings stay as written: a template typed with CRLF
+comes out with CRLF."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -45,22 +52,51 @@ def _filters(language: str) -> dict[str, Any]:
 
 
 @cache
-def environment(language: str) -> BoundedSandbox:
+def environment(language: str, newline: str = "\n") -> BoundedSandbox:
     env = BoundedSandbox(
         undefined=StrictUndefined,
         autoescape=False,  # bodies are text; HTML is made later, escaping everything
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        newline_sequence=newline,  # type: ignore[arg-type]
     )
     env.filters.update(_filters(language))
     return env
 
 
+# ((name)) or ((name??text)); a name is letters, digits, spaces, dashes and underscores.
+_NOTIFY = re.compile(r"\(\(\s*([A-Za-z][\w -]{0,99}?)\s*(?:\?\?(.*?))?\)\)", re.DOTALL)
+
+
+def notify_name(name: str) -> str:
+    """A Notify placeholder name as a variable: case and spaces ignored."""
+    return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+def notify_names(*sources: str | None) -> set[str]:
+    """The values a template asks for in Notify's syntax."""
+    return {notify_name(m.group(1)) for s in sources if s for m in _NOTIFY.finditer(s)}
+
+
+def _as_jinja(source: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name, text = notify_name(match.group(1)), match.group(2)
+        if text is None:
+            return "{{ " + name + " }}"
+        return "{% if " + name + " %}" + text + "{% endif %}"
+
+    return _NOTIFY.sub(one, source)
+
+
+def _newline(source: str | None) -> str:
+    return "\r\n" if source and "\r\n" in source else "\n"
+
+
 def check_syntax(source: str, *, language: str = "nl") -> None:
     """Compile without rendering: a broken template is refused when it is loaded or saved."""
     try:
-        environment(language).from_string(source)
+        environment(language).from_string(_as_jinja(source))
     except TemplateError as exc:
         raise RenderError(f"line {getattr(exc, 'lineno', '?')}: {exc}") from exc
 
@@ -70,7 +106,7 @@ def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
     found: set[str] = set()
     for source in sources:
         if source:
-            found |= meta.find_undeclared_variables(env.parse(source))
+            found |= meta.find_undeclared_variables(env.parse(_as_jinja(source)))
     return found
 
 
@@ -92,6 +128,9 @@ def render(
     taken = sorted(set(values) & set(RESERVED))
     if taken:
         raise RenderError(f"{taken[0]} is filled in by Messenger itself and cannot be given")
+    # Notify's names ignore case and spaces: {"First name": …} fills ((first name)).
+    aliases = {notify_name(k): v for k, v in values.items() if isinstance(k, str)}
+    values = {**aliases, **values}
     values = {**values, "partner": dict(partner) if partner else None, "variant": variant}
     try:
         missing = sorted(variables_of(body, subject, language=language) - set(values))
@@ -99,10 +138,13 @@ def render(
         raise RenderError(f"Template is not valid: {exc}") from exc
     if missing:
         raise MissingPersonalisation(missing)
-    env = environment(language)
+    newline = _newline(body)
+    env = environment(language, newline)
     try:
-        text = render_bounded(env.from_string(body), values).strip()
-        title = render_bounded(env.from_string(subject), values).strip() if subject else None
+        text = render_bounded(env.from_string(_as_jinja(body)), values).strip()
+        title = (
+            render_bounded(env.from_string(_as_jinja(subject)), values).strip() if subject else None
+        )
     except UndefinedError as exc:
         raise RenderError(f"Missing personalisation: {exc.message}") from exc
     except TemplateTooCostly as exc:
@@ -111,14 +153,14 @@ def render(
         raise RenderError("Template uses something that is not allowed") from exc
     except (TemplateError, ValueError, TypeError, OverflowError) as exc:
         raise RenderError(f"Template could not be filled in: {exc}") from exc
-    return Rendered(body=_tidy(text), subject=title)
+    return Rendered(body=_tidy(text, newline), subject=title)
 
 
-def _tidy(text: str) -> str:
+def _tidy(text: str, newline: str = "\n") -> str:
     """No trailing spaces, at most one blank line in a row (a skipped block leaves gaps)."""
     lines = [line.rstrip() for line in text.splitlines()]
     tidy: list[str] = []
     for line in lines:
         if line or (tidy and tidy[-1]):
             tidy.append(line)
-    return "\n".join(tidy).strip()
+    return newline.join(tidy).strip()

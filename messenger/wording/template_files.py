@@ -136,8 +136,16 @@ def make_source(
     variables: dict[str, Any],
     variants: dict[str, Any] | None = None,
     checks: list[str] | tuple[str, ...] = (),
+    exact: bool = False,
 ) -> TemplateSource:
-    """A checked template, from a file or from an organisation's API call."""
+    """A checked template, from a file or from an organisation's API call. `exact`: the body
+    is kept as written (line endings, blank lines at the ends), as Notify keeps it; a file's
+    body is trimmed. Values asked for in Notify's syntax need no description: a team's
+    Notify templates come over as they are."""
+    if not body.strip():
+        raise TemplateFileError("body is empty")
+    implicit = rendering.notify_names(body, subject) - set(variables) - set(rendering.RESERVED)
+    variables = {**{name: {"example": name} for name in sorted(implicit)}, **variables}
     if kind not in KINDS:
         raise TemplateFileError(f"kind must be one of {', '.join(KINDS)}")
     if language not in LANGUAGES:
@@ -172,7 +180,7 @@ def make_source(
         kind=kind,
         title=title,
         subject=subject,
-        body=body.strip() + "\n",
+        body=body if exact else body.strip() + "\n",
         variables=variables,
         variants={k: float(v) for k, v in weights.items()},
         checks=tuple(checks),

@@ -173,15 +173,30 @@ async def find(
     if template.organisation_id is None and version is None:
         # The organisation's own wording wins over the shipped one.
         template = await _override_of(session, organisation_id, template_id) or template
-    for lang, fell_back in ((language, False), (DEFAULT_LANGUAGE, language != DEFAULT_LANGUAGE)):
-        query = select(TemplateVersion).where(
-            TemplateVersion.template_id == template.id, TemplateVersion.language == lang
+    if version is not None:
+        # A version number names one text of the template, whatever its language: versions
+        # are numbered across languages (a French message's uri names its French version).
+        found = await session.scalar(
+            select(TemplateVersion)
+            .where(TemplateVersion.template_id == template.id, TemplateVersion.version == version)
+            .limit(1)
         )
-        if version is not None:
-            query = query.where(TemplateVersion.version == version)
-        found = await session.scalar(query.order_by(TemplateVersion.version.desc()).limit(1))
+        return None if found is None else TemplateChoice(template, found, False)
+    # The language asked for, else Dutch, else the language the template was written in (an
+    # organisation's template may exist in English only: a Notify client names no language).
+    for lang in dict.fromkeys((language, DEFAULT_LANGUAGE)):
+        found = await _latest(session, template.id, lang)
         if found is not None:
-            return TemplateChoice(template, found, fell_back)
+            return TemplateChoice(template, found, lang != language)
+    first = await session.scalar(
+        select(TemplateVersion.language)
+        .where(TemplateVersion.template_id == template.id)
+        .order_by(TemplateVersion.id)
+        .limit(1)
+    )
+    found = None if first is None else await _latest(session, template.id, first)
+    if found is not None:
+        return TemplateChoice(template, found, True)
     return None
 
 

@@ -144,6 +144,8 @@ class Message(Base):
     # an email's reply-to address (None: Messenger's own, so replies reach the inbox).
     from_number: Mapped[str | None] = mapped_column(String(20), default=None)
     reply_to: Mapped[str | None] = mapped_column(String(320), default=None)
+    # An email's one-click unsubscribe address (List-Unsubscribe, RFC 8058).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     address_lines: Mapped[list[str]] = mapped_column(default=list)
     subject: Mapped[str | None] = mapped_column(Text, default=None)
     body: Mapped[str] = mapped_column(Text)

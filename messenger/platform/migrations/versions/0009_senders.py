@@ -1,5 +1,5 @@
 """senders: SMS senders and email reply-to addresses per organisation; a message keeps the
-sender it was given
+sender it was given, and an email its unsubscribe address
 
 Revision ID: 0009
 Revises: 0008
@@ -53,10 +53,12 @@ def upgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("from_number", sa.String(20), nullable=True))
         batch_op.add_column(sa.Column("reply_to", sa.String(320), nullable=True))
+        batch_op.add_column(sa.Column("unsubscribe_url", sa.String(2000), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_column("unsubscribe_url")
         batch_op.drop_column("reply_to")
         batch_op.drop_column("from_number")
     with op.batch_alter_table("organisations", schema=None) as batch_op:
