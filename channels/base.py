@@ -45,6 +45,8 @@ class OutgoingMessage:
     headers: dict[str, str] = field(default_factory=dict)
     # nl | fr | en: the language the body is written in (html lang, Content-Language).
     language: str = "nl"
+    # letters made elsewhere: the PDF, printed as it is (the body is not used).
+    pdf: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ times faster than one document a letter.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -94,11 +95,49 @@ class RenderedBatch:
 def render_batch(
     messages: Sequence[OutgoingMessage], *, window: WindowField = DIN_5008_B
 ) -> RenderedBatch:
-    """One PDF holding every letter, each starting on a new page."""
+    """One PDF holding every letter, each starting on a new page. A letter made elsewhere
+    (its own PDF) goes in as it is, in its place."""
     if not messages:
         raise ValueError("no letters to render")
-    letters = "\n".join(_letter_html(m, n) for n, m in enumerate(messages))
-    return render_pieces(_css(window), letters)
+    written = [m for m in messages if m.pdf is None]
+    rendered = None
+    if written:
+        letters = "\n".join(_letter_html(m, n) for n, m in enumerate(written))
+        rendered = render_pieces(_css(window), letters)
+        if len(written) == len(messages):
+            return rendered
+    return _assemble(messages, rendered)
+
+
+def _assemble(messages: Sequence[OutgoingMessage], rendered: RenderedBatch | None) -> RenderedBatch:
+    """The letters in order: pages of the rendered ones, and each given PDF whole."""
+    import pypdfium2 as pdfium
+
+    batch = pdfium.PdfDocument.new()
+    ours = pdfium.PdfDocument(rendered.pdf) if rendered else None
+    counts: list[int] = []
+    made = iter(rendered.pages if rendered else ())
+    first = 0
+    try:
+        for message in messages:
+            if message.pdf is not None:
+                given = pdfium.PdfDocument(message.pdf)
+                counts.append(len(given))
+                batch.import_pages(given)
+                given.close()
+            else:
+                assert ours is not None
+                count = next(made)
+                batch.import_pages(ours, list(range(first, first + count)))
+                first += count
+                counts.append(count)
+        out = io.BytesIO()
+        batch.save(out)
+    finally:
+        batch.close()
+        if ours is not None:
+            ours.close()
+    return RenderedBatch(pdf=out.getvalue(), pages=tuple(counts))
 
 
 def render_pieces(css: str, pieces: str) -> RenderedBatch:

@@ -84,7 +84,7 @@ class SandboxChannel:
         if self.kind == "email":
             email = build_email(message, message_id_domain=self.message_id_domain)
             return email.as_bytes()
-        return render_letters([message], window=self.window)
+        return message.pdf or render_letters([message], window=self.window)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from messenger.api import (
     aftercare,
+    callbacks,
     clients,
     errors,
     imports,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(lists.router)
     app.include_router(organisation.router)
+    app.include_router(callbacks.router)
     app.include_router(senders.router)
     app.include_router(aftercare.router)
     app.include_router(privacy.router)

@@ -60,6 +60,7 @@ ID_NAMES = (
     "reply_id",
     "batch_id",
     "notice_id",
+    "callback_type",
     "sender_id",
 )
 WATER = "De Watergroep"  # A's case's; B's water-company key is for the same company
@@ -104,6 +105,9 @@ BODIES: dict[Route, dict[str, Any]] = {
     },
     ("POST", "/v2/water-company/cases/{case_id}/events"): {"kind": "other", "note": "meterstand"},
     ("PATCH", "/v2/organisation/senders/{sender_id}"): {"is_default": True},
+    ("PATCH", "/v2/organisation/callbacks/{callback_type}"): {
+        "url": "https://dossiers.brugge.example/notify"
+    },
 }
 # Routes that read the raw request body (OpenAPI shows none): bytes and their content type.
 RAW: dict[Route, tuple[bytes, str]] = {
@@ -217,6 +221,10 @@ async def _world(
     water = await keyed(
         sessions, settings, tenant.organisation_id, roles.WATER_COMPANY, water_company=WATER
     )
+    # A callback is named by its kind: B's own of that kind is not A's.
+    callback = {"url": "https://dossiers.gent.example/notify", "bearer_token": "0123456789ab"}
+    kind = "delivery-status"
+    await created(http, "/v2/organisation/callbacks", tenant, {"callback_type": kind, **callback})
     sender = await created(
         http, "/v2/organisation/senders", tenant, {"kind": "sms", "value": "OCMW Gent"}
     )
@@ -232,6 +240,7 @@ async def _world(
         "reply_id": reply_id,
         "batch_id": batch_id,
         "notice_id": notice["id"],
+        "callback_type": kind,
         "sender_id": sender["id"],
     }
     assert sorted(ids) == sorted(ID_NAMES)
@@ -288,6 +297,7 @@ async def _state(http: httpx.AsyncClient, sessions: Sessions, owner: World) -> d
             "/v2/print-batches/{batch_id}",
             "/v2/staff",
             "/v2/inbox",
+            "/v2/organisation/callbacks",
             "/v2/organisation/senders",
         ],
         roles.PARTNER: ["/v2/partner-notices"],

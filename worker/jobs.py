@@ -10,6 +10,7 @@ from arq import Retry
 from messenger.aftercare import retention
 from messenger.casework import fallbacks, reminders
 from messenger.messages import print_batches
+from messenger.messages.callback_sending import CallbackSender
 from messenger.messages.delivery import Delivery
 from messenger.messages.outbound import ChannelSet
 from messenger.messages.queue import DeliveryQueue
@@ -17,6 +18,7 @@ from messenger.messages.rate_limit import RateLimiter
 from messenger.messages.reconcile import reconcile
 from messenger.platform.clock import Clock, SystemClock
 from messenger.platform.db import create_engine, create_sessions
+from messenger.platform.encryption import secret_box
 from messenger.platform.models import utcnow
 from messenger.platform.settings import Settings
 
@@ -42,6 +44,9 @@ async def startup(ctx: Ctx) -> None:
     )
     ctx["delivery"] = Delivery(create_sessions(engine), channels, settings, limiter)
     ctx["queue"] = DeliveryQueue(ctx["redis"], settings.queue_name)
+    ctx["callbacks"] = CallbackSender(
+        create_sessions(engine), secret_box(settings), settings, clock(ctx)
+    )
 
 
 async def shutdown(ctx: Ctx) -> None:
@@ -50,6 +55,9 @@ async def shutdown(ctx: Ctx) -> None:
     delivery = ctx.pop("delivery", None)
     if ctx.get("own_channels") and delivery is not None:
         await delivery.channels.aclose()
+    callbacks = ctx.pop("callbacks", None)
+    if callbacks is not None:
+        await callbacks.aclose()
     engine = ctx.pop("engine", None)
     if engine is not None:
         await engine.dispose()
@@ -64,6 +72,26 @@ async def deliver(ctx: Ctx, message_id: str) -> str:
     return outcome.note
 
 
+async def send_callback(ctx: Ctx, delivery_id: int) -> str:
+    """POST one callback delivery; the next of the same message goes right after it."""
+    sender: CallbackSender = ctx["callbacks"]
+    sent = await sender.send(delivery_id)
+    if sent.next_id is not None:
+        await ctx["queue"].enqueue_callback(sent.next_id)
+    return sent.note
+
+
+async def callbacks_due(ctx: Ctx) -> str:
+    """Every few seconds: queue the callback deliveries that may go now (new ones, retries
+    that are due, claims a dead run left behind)."""
+    sender: CallbackSender = ctx["callbacks"]
+    due = await sender.due()
+    queued = 0
+    for delivery_id in due:
+        queued += await ctx["queue"].enqueue_callback(delivery_id)
+    return f"{queued} of {len(due)} due callbacks queued"
+
+
 async def purge_bodies(ctx: Ctx) -> str:
     """Daily: message bodies past each organisation's retention period are blanked."""
     delivery: Delivery = ctx["delivery"]
@@ -75,7 +103,8 @@ async def purge_bodies(ctx: Ctx) -> str:
     files = retention.purge_files(
         [settings.outbox_dir, settings.print_dir], now=utcnow(), retention_days=days
     )
-    return f"{count} message bodies and {files} files purged"
+    callbacks = await ctx["callbacks"].prune()
+    return f"{count} message bodies, {files} files and {callbacks} callback deliveries purged"
 
 
 async def reconcile_due(ctx: Ctx) -> str:

@@ -7,7 +7,13 @@ from typing import Any
 from arq import cron, func
 from arq.worker import Worker
 
-from messenger.messages.queue import DELIVER_JOB, RECONCILE_JOB, redis_settings
+from messenger.messages.queue import (
+    CALLBACK_JOB,
+    CALLBACKS_DUE_JOB,
+    DELIVER_JOB,
+    RECONCILE_JOB,
+    redis_settings,
+)
 from messenger.platform.settings import Settings
 from worker import jobs
 
@@ -61,8 +67,15 @@ def worker_options(settings: Settings, redis_url: str, *, crons: bool = False) -
         # No result kept: a kept result would block re-queueing the same job id.
         keep_result=0,
     )
+    callback = func(
+        jobs.send_callback,
+        name=CALLBACK_JOB,
+        timeout=settings.callback_timeout_seconds + DELIVER_TIMEOUT_EXTRA,
+        max_tries=ARQ_MAX_TRIES,
+        keep_result=0,
+    )
     return common | {
-        "functions": [deliver],
+        "functions": [deliver, callback],
         "queue_name": settings.queue_name,
         "max_jobs": settings.worker_max_jobs,
     }
@@ -70,6 +83,7 @@ def worker_options(settings: Settings, redis_url: str, *, crons: bool = False) -
 
 def _crons(settings: Settings) -> list[Any]:
     minute, second = cron_slots(settings.reconcile_every_seconds)
+    callback_minute, callback_second = cron_slots(settings.callback_poll_seconds)
     return [
         cron(
             jobs.reconcile_due,
@@ -80,6 +94,16 @@ def _crons(settings: Settings) -> list[Any]:
             keep_result=0,
             minute=minute,
             second=second,
+        ),
+        cron(
+            jobs.callbacks_due,
+            name=CALLBACKS_DUE_JOB,
+            run_at_startup=True,
+            unique=True,
+            timeout=120,
+            keep_result=0,
+            minute=callback_minute,
+            second=callback_second,
         ),
         cron(
             jobs.purge_bodies,

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import statuses
-from messenger.platform.models import Message, Organisation, ReceivedMessage
+from messenger.platform.models import LetterFile, Message, Organisation, ReceivedMessage
 
 DEFAULT_RETENTION_DAYS = 90
 
@@ -55,14 +55,31 @@ async def purge_bodies(
         )
         .values(content="", subject=None)
     )
+    # Letters made elsewhere: their PDF is their text (messages/precompiled.py).
+    files = (
+        select(LetterFile.message_id)
+        .join(Message, Message.id == LetterFile.message_id)
+        .where(Message.status.not_in(sorted(statuses.IN_FLIGHT)), ended < cutoff)
+    )
     if organisation_id is not None:
         messages = messages.where(Message.organisation_id == organisation_id)
         replies = replies.where(ReceivedMessage.organisation_id == organisation_id)
+        files = files.where(Message.organisation_id == organisation_id)
     sync = {"synchronize_session": False}
     blanked = await session.execute(messages.returning(Message.id).execution_options(**sync))
     count = len(blanked.all())
     blanked = await session.execute(replies.returning(ReceivedMessage.id).execution_options(**sync))
-    return count + len(blanked.all())
+    count += len(blanked.all())
+    made_elsewhere = list(await session.scalars(files))
+    if made_elsewhere:
+        await session.execute(delete(LetterFile).where(LetterFile.message_id.in_(made_elsewhere)))
+        await session.execute(
+            update(Message)
+            .where(Message.id.in_(made_elsewhere))
+            .values(address_lines=[])
+            .execution_options(**sync)
+        )
+    return count + len(made_elsewhere)
 
 
 async def purge_all(session: AsyncSession, *, now: datetime) -> int:

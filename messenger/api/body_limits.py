@@ -29,6 +29,8 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/importeren", 6 * MB),  # the same, uploaded from the import page
     ("/webhooks/email/inbound", 10 * MB),  # a raw reply or bounce, attachments included
     ("/webhooks/twilio/", 64 * KB),  # a form of a few fields
+    # A letter made elsewhere: a PDF of at most 5 MB, in base64 (4/3 of it), in JSON.
+    ("/v2/notifications/letter", 7 * MB),
 )
 
 

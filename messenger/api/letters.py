@@ -17,7 +17,7 @@ from channels.letter_pdf import ENVELOPES, render_letters
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
 from messenger.messages import print_batches
-from messenger.messages.outbound import outgoing
+from messenger.messages.outbound import made_elsewhere, outgoing
 from messenger.platform.models import Organisation, PrintBatch
 
 router = APIRouter(prefix="/v2", tags=["letters"])
@@ -52,6 +52,9 @@ async def letter_pdf(
     notification_id: str, key: Key, db: Session, settings: AppSettings
 ) -> Response:
     message = await print_batches.own_letter(db, key.organisation_id, notification_id)
+    given = (await made_elsewhere(db, [message.id])).get(message.id)
+    if given is not None:  # a letter made elsewhere: the PDF as it was sent
+        return Response(given, media_type="application/pdf")
     organisation = await db.get(Organisation, message.organisation_id)
     letter = outgoing(message, settings, organisation)
     pdf = await asyncio.to_thread(render_letters, [letter], window=ENVELOPES[settings.envelope])

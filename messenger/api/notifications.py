@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, HTTPException, Query
 from sqlalchemy import and_, or_, select
 
+from channels.letter_pdf import ENVELOPES
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Queue, Session
 from messenger.messages import statuses
-from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.messages.precompiled import PrecompiledLetter, accept_letter_file
+from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
 from messenger.platform.models import Message, MessageEvent
 from messenger.platform.tenancy import own
 from messenger.wording.sanitise import sanitise_values
@@ -58,15 +62,34 @@ async def send_email(
     return sent.model_copy(update={"sanitised_content": sanitised})
 
 
-@router.post("/letter", status_code=201, response_model=schemas.LetterSentResponse)
+@router.post(
+    "/letter",
+    status_code=201,
+    response_model=schemas.LetterSentResponse | schemas.PrecompiledLetterResponse,
+)
 async def send_letter(
-    body: schemas.LetterRequest,
+    body: schemas.LetterRequest | schemas.PrecompiledLetterRequest,
     key: Key,
     db: Session,
     queue: Queue,
     settings: AppSettings,
     idempotency_key: IdempotencyKey = None,
-) -> schemas.SentResponse:
+) -> schemas.SentResponse | schemas.PrecompiledLetterResponse:
+    """A letter from a template (`template_id`, `personalisation` with the address), or one
+    made elsewhere (`reference` and `content`: the PDF in base64), printed as it is."""
+    if isinstance(body, schemas.PrecompiledLetterRequest):
+        try:
+            pdf = base64.b64decode(body.content, validate=True)
+        except binascii.Error:
+            raise RequestRejected(
+                "Cannot decode letter content: it is not base64", error="ValidationError"
+            ) from None
+        letter = PrecompiledLetter(body.reference, pdf, idempotency_key)
+        window = ENVELOPES[settings.envelope]
+        message = await accept_letter_file(db, queue, Origin.of_key(key), letter, window)
+        return schemas.PrecompiledLetterResponse(
+            id=message.id, reference=body.reference, postage=body.postage or "second"
+        )
     request = _request("letter", body, "", idempotency_key)
     return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 

@@ -49,6 +49,22 @@ class LetterRequest(_Request):
     postage: Literal["first", "second", "economy", "europe", "rest-of-world"] | None = None
 
 
+class PrecompiledLetterRequest(BaseModel):
+    """A letter made elsewhere: the PDF itself, in base64 (Notify's precompiled letter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=1000)
+    content: str = Field(min_length=1, max_length=7_000_000, description="The PDF, base64")
+    postage: Literal["first", "second", "economy"] | None = None
+
+
+class PrecompiledLetterResponse(BaseModel):
+    id: str
+    reference: str
+    postage: str
+
+
 class TemplateRef(BaseModel):
     id: str
     version: int

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from messenger.casework.organisations import create_organisation, update_organisation
 from messenger.cli.accounts import account_app
+from messenger.cli.callbacks import callbacks_app
 from messenger.cli.casework import import_case_list, sample, session_app
 from messenger.cli.common import console, fail, run, session_for, upgrade
 from messenger.cli.letters import batch_app, letter_app
@@ -39,6 +40,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="api-key")
 app.add_typer(staff_app, name="staff")
 app.add_typer(account_app, name="account")
+app.add_typer(callbacks_app, name="callbacks")
 org_app.command("profile")(profile)
 org_app.add_typer(sender_app, name="sender")
 app.add_typer(batch_app, name="print-batch")

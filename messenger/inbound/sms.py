@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.inbound import replies, reply_actions
-from messenger.messages import opt_outs, senders
+from messenger.messages import callbacks, opt_outs, senders
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.recipients import InvalidRecipient, normalise_phone_number
 from messenger.messages.sending import Origin, SendRequest, accept
@@ -69,6 +69,7 @@ async def receive(
     try:
         # The insert first: a duplicate delivery fails here, before anything acts on it.
         await session.flush()
+        await callbacks.sms_received(session, received)
         await reply_actions.act_on_reply(session, received)
         if intent in CONFIRMATIONS:
             opt_outs.record(

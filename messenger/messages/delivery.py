@@ -29,7 +29,7 @@ from channels.base import (
 )
 from messenger.messages import consent, opt_outs, statuses
 from messenger.messages.lifecycle import note, transition
-from messenger.messages.outbound import ChannelSet, outgoing
+from messenger.messages.outbound import ChannelSet, made_elsewhere, outgoing
 from messenger.messages.rate_limit import RateLimiter
 from messenger.platform.db import Sessions
 from messenger.platform.models import Message, Organisation, utcnow
@@ -88,7 +88,11 @@ class Delivery:
             return Outcome("consent withdrawn")
         if message.partner_id and message.client_id:
             message = await self._without_withdrawn_partner(message)
-        outgoing_message = outgoing(message, self.settings, organisation)
+        pdf = None
+        if message.kind == "letter":
+            async with self.sessions() as session:
+                pdf = (await made_elsewhere(session, [message.id])).get(message.id)
+        outgoing_message = outgoing(message, self.settings, organisation, pdf)
         if self.limiter is not None and message.kind == "sms" and channel.name != "sandbox":
             # Reserve a slot before claiming, so a rate-limited job leaves no trace.
             key = f"{channel.name}:{outgoing_message.sender or 'default'}"

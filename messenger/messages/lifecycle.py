@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.messages import statuses
+from messenger.messages import callbacks, statuses
 from messenger.platform.models import Message, MessageEvent, utcnow
 
 
@@ -62,6 +62,8 @@ async def transition(
                     occurred_at=now,
                 )
             )
+            # The organisation's callback hears of it: queued here, in the same transaction.
+            await callbacks.message_moved(session, message_id, new, now)
             return True
     return False
 
@@ -100,14 +102,18 @@ async def note(
     return True
 
 
-def record_created(session: AsyncSession, message: Message, *, source: str) -> None:
-    """The first history row, written with the message itself."""
+def record_created(
+    session: AsyncSession, message: Message, *, source: str, detail: str = ""
+) -> None:
+    """The first history row, written with the message itself (`detail`: why a message
+    that starts failed, such as a letter that cannot be printed, failed)."""
     session.add(
         MessageEvent(
             message_id=message.id,
             previous_status=None,
             status=message.status,
             source=source,
+            detail=detail,
             occurred_at=message.created_at,
         )
     )

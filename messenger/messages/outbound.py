@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 from urllib.parse import urljoin
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from channels.base import Channel, Kind, OutgoingMessage
 from channels.email_smtp import SmtpConfig, SmtpEmailChannel
 from channels.letter_pdf import ENVELOPES
@@ -16,7 +19,7 @@ from channels.letter_print import PrintChannel
 from channels.sandbox import SandboxChannel
 from channels.sms_twilio import TwilioConfig, TwilioSmsChannel
 from messenger.platform.dates import format_date
-from messenger.platform.models import Message, Organisation
+from messenger.platform.models import LetterFile, Message, Organisation
 from messenger.platform.settings import Settings
 from messenger.wording.formatting import text_to_html
 from messenger.wording.sanitise import unescape
@@ -97,9 +100,23 @@ def letter_sender_lines(organisation: Organisation | None, settings: Settings) -
     return tuple(line for line in joined.split("|") if line)
 
 
+async def made_elsewhere(session: AsyncSession, message_ids: list[str]) -> dict[str, bytes]:
+    """The PDFs of letters made elsewhere among these messages (precompiled.py)."""
+    if not message_ids:
+        return {}
+    rows = await session.execute(
+        select(LetterFile.message_id, LetterFile.pdf).where(LetterFile.message_id.in_(message_ids))
+    )
+    return {message_id: pdf for message_id, pdf in rows.tuples()}
+
+
 def outgoing(
-    message: Message, settings: Settings, organisation: Organisation | None = None
+    message: Message,
+    settings: Settings,
+    organisation: Organisation | None = None,
+    pdf: bytes | None = None,
 ) -> OutgoingMessage:
+    """The message as a channel takes it; `pdf`: a letter made elsewhere, printed as it is."""
     kind: Kind = message.kind  # type: ignore[assignment]
     # An email's sanitised values carry Markdown escapes (sanitise.py); the client reads the
     # characters themselves.
@@ -127,6 +144,7 @@ def outgoing(
         kind=kind,
         body=body,
         headers=headers,
+        pdf=pdf,
         to=message.recipient,
         subject=message.subject,
         html=html,

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.letter_pdf import ENVELOPES, render_batch
 from messenger.messages import receipts, statuses
 from messenger.messages.lifecycle import transition
-from messenger.messages.outbound import outgoing
+from messenger.messages.outbound import made_elsewhere, outgoing
 from messenger.messages.recipients import postcode_of
 from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS
@@ -162,10 +162,11 @@ async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None
         if batch.status != RENDERING:
             return  # another run finished it meanwhile
         organisation = await session.get(Organisation, batch.organisation_id)
+        pdfs = await made_elsewhere(session, [m.id for m in letters])
     # WeasyPrint is CPU-bound (a 500-letter batch takes seconds): keep the loop free.
     rendered = await asyncio.to_thread(
         render_batch,
-        [outgoing(m, settings, organisation) for m in letters],
+        [outgoing(m, settings, organisation, pdfs.get(m.id)) for m in letters],
         window=ENVELOPES[settings.envelope],
     )
     files = files_of(settings, batch_id)

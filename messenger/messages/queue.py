@@ -19,11 +19,18 @@ log = logging.getLogger(__name__)
 
 DELIVER_JOB = "deliver"
 RECONCILE_JOB = "reconcile"
+CALLBACK_JOB = "send-callback"
+CALLBACKS_DUE_JOB = "callbacks-due"
 
 
 def delivery_job_id(message_id: str) -> str:
     """One job id per message: arq refuses a second job while the first one exists."""
     return f"deliver:{message_id}"
+
+
+def callback_job_id(delivery_id: int) -> str:
+    """One job id per callback delivery, as for messages."""
+    return f"callback:{delivery_id}"
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -57,6 +64,21 @@ class DeliveryQueue:
             )
         except (RedisError, OSError) as exc:
             log.warning("enqueue failed for message %s: %s", message_id, type(exc).__name__)
+            return False
+        return job is not None
+
+    async def enqueue_callback(self, delivery_id: int) -> bool:
+        """Queue one callback delivery (callback_sending.py); False if its job exists or
+        Redis is away: the callbacks cron finds it again."""
+        try:
+            job = await self.redis.enqueue_job(
+                CALLBACK_JOB,
+                delivery_id,
+                _job_id=callback_job_id(delivery_id),
+                _queue_name=self.queue_name,
+            )
+        except (RedisError, OSError) as exc:
+            log.warning("enqueue failed for callback %s: %s", delivery_id, type(exc).__name__)
             return False
         return job is not None
 

@@ -84,9 +84,7 @@ async def accept(
     """Check, render, store and queue one message. `respect_opt_out=False` only for the
     confirmation of a STOP itself."""
     if request.idempotency_key:
-        existing = await _by_idempotency_key(
-            session, origin.organisation_id, request.idempotency_key
-        )
+        existing = await existing_for_key(session, origin.organisation_id, request.idempotency_key)
         if existing is not None:
             return existing
     message = await _build(session, origin, request)
@@ -106,7 +104,7 @@ async def accept(
     except IntegrityError:
         # The same idempotency key, a moment earlier, from another request.
         await session.rollback()
-        existing = await _by_idempotency_key(
+        existing = await existing_for_key(
             session, origin.organisation_id, request.idempotency_key or ""
         )
         if existing is None:
@@ -249,9 +247,7 @@ def _as_line(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-async def _by_idempotency_key(
-    session: AsyncSession, organisation_id: str, key: str
-) -> Message | None:
+async def existing_for_key(session: AsyncSession, organisation_id: str, key: str) -> Message | None:
     return await session.scalar(
         select(Message).where(
             Message.organisation_id == organisation_id, Message.idempotency_key == key

@@ -12,6 +12,8 @@ TEMPORARY_FAILURE = "temporary-failure"
 TECHNICAL_FAILURE = "technical-failure"
 CANCELLED = "cancelled"
 RETURNED_LETTER = "returned-letter"
+# A letter made elsewhere (a PDF) that cannot be printed as it is (precompiled.py).
+VALIDATION_FAILED = "validation-failed"
 
 ALL = (
     CREATED,
@@ -24,8 +26,9 @@ ALL = (
     TECHNICAL_FAILURE,
     CANCELLED,
     RETURNED_LETTER,
+    VALIDATION_FAILED,
 )
-FAILURES = frozenset({PERMANENT_FAILURE, TEMPORARY_FAILURE, TECHNICAL_FAILURE})
+FAILURES = frozenset({PERMANENT_FAILURE, TEMPORARY_FAILURE, TECHNICAL_FAILURE, VALIDATION_FAILED})
 # Still on its way: a worker or a provider has yet to say how it ended.
 IN_FLIGHT = frozenset({CREATED, SENDING, PENDING})
 # Nothing can move these any more.
@@ -46,6 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     TECHNICAL_FAILURE: frozenset(),
     CANCELLED: frozenset(),
     RETURNED_LETTER: frozenset(),
+    VALIDATION_FAILED: frozenset(),
 }
 
 # Notify's API accepts these aliases in `?status=`.

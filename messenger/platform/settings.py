@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     # A message still `sending` this long after the provider took it gets
     # temporary-failure, as in Notify: the receipt is not coming any more.
     receipt_timeout_hours: float = 72
+    # Callbacks to an organisation's own address (messages/callback_sending.py): our timeout
+    # on each POST, how often the worker looks for due ones, and retries with capped
+    # exponential backoff for up to callback_retry_hours after the event.
+    callback_timeout_seconds: float = Field(default=10.0, gt=0)
+    callback_poll_seconds: int = Field(default=5, ge=1)
+    callback_retry_hours: float = Field(default=24.0, gt=0)
+    callback_retry_base_seconds: float = Field(default=10.0, gt=0)
+    callback_retry_max_seconds: float = Field(default=1800.0, gt=0)
 
     # SMS through Twilio: set the account and a sender to leave the sandbox.
     twilio_account_sid: str | None = Field(default=None, validation_alias="TWILIO_ACCOUNT_SID")

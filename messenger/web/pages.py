@@ -33,6 +33,7 @@ WORDS = {
     "permanent-failure": "niet afgeleverd",
     "temporary-failure": "niet afgeleverd (tijdelijk)",
     "technical-failure": "mislukt (technisch)",
+    "validation-failed": "kan zo niet gedrukt worden",
     "cancelled": "geannuleerd",
     "returned-letter": "brief teruggekomen",
     "planned": "gepland",

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from messenger.web import (
     admin,
     calendar_page,
+    callback_pages,
     clients,
     consent_pages,
     contact_pages,
@@ -82,7 +83,7 @@ def install(app: FastAPI) -> None:
         sign_in, oidc_sign_in, today, calendar_page, session_changes, sessions, imports, clients,
         inbox, print_room, portals, template_pages, organisation_pages, admin, reports,
         consent_pages, outcome_pages, privacy_pages, message_pages, contact_pages, staff_pages,
-        sending_settings_pages,
+        sending_settings_pages, callback_pages,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

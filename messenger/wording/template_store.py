@@ -18,7 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.platform.models import Template, TemplateVersion, utcnow
 from messenger.platform.tenancy import own
-from messenger.wording.template_files import DEFAULT_LANGUAGE, TemplateSource, load_templates
+from messenger.wording.template_files import (
+    DEFAULT_LANGUAGE,
+    TemplateSource,
+    load_templates,
+    template_id,
+)
+
+# The template a letter made elsewhere (a PDF, messages/precompiled.py) is filed under, as in
+# Notify: hidden from every list, it only names what such a letter is.
+PRECOMPILED = TemplateSource(
+    name="precompiled-letter",
+    language=DEFAULT_LANGUAGE,
+    kind="letter",
+    title="Brief uit een ander systeem (pdf)",
+    body="",
+)
+PRECOMPILED_ID = template_id(PRECOMPILED.name)
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,8 @@ async def sync_shipped(session: AsyncSession, sources: list[TemplateSource] | No
     Returns how many versions were added. Safe to run from several processes at once.
     """
     added = 0
-    for source in sources if sources is not None else load_templates():
+    shipped = sources if sources is not None else load_templates()
+    for source in [*shipped, PRECOMPILED]:
         try:
             template = await session.get(Template, source.id)
             if template is None:
@@ -203,7 +220,11 @@ async def find(
 async def list_visible(
     session: AsyncSession, organisation_id: str, kind: str | None = None
 ) -> list[TemplateChoice]:
-    query = select(Template).where(visible_to(organisation_id)).order_by(Template.name)
+    query = (
+        select(Template)
+        .where(visible_to(organisation_id), Template.id != PRECOMPILED_ID)
+        .order_by(Template.name)
+    )
     if kind:
         query = query.where(Template.kind == kind)
     choices: dict[str, TemplateChoice] = {}

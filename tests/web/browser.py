@@ -4,9 +4,11 @@ artefact; the README shows some of them)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +20,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 CHROMIUM = os.environ.get("MESSENGER_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("MESSENGER_SCREENSHOTS", "build/screenshots"))
+AXE_RESULTS = SCREENSHOTS.parent / "axe"
 # What this machine's closed network and a root user need (see .ci/run).
 ARGS = [
     "--no-sandbox",
@@ -50,16 +53,24 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def accessibility_problems(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now."""
+async def accessibility_problems(page: Page, name: str | None = None) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now. With a name, the
+    whole result is summed up in build/axe/NAME.json (every impact, and the rules passed)."""
     result = await Axe().run(page)
     violations: list[dict[str, Any]] = result.response["violations"]
+    if name is not None:
+        impacts = Counter(str(v.get("impact")) for v in violations)
+        summary = {"url": page.url, "violations": dict(impacts),
+                   "rules": sorted(v["id"] for v in violations),
+                   "rules_passed": len(result.response["passes"])}  # fmt: skip
+        AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+        (AXE_RESULTS / f"{safe(name)}.json").write_text(json.dumps(summary, indent=1))
     return [v for v in violations if v.get("impact") in BLOCKING]
 
 
 async def check_page(page: Page, name: str) -> None:
     """Accessible (axe), no sideways scrolling at this width, and a screenshot."""
-    problems = await accessibility_problems(page)
+    problems = await accessibility_problems(page, name)
     assert not problems, [(p["id"], p["help"], [n["target"] for n in p["nodes"]]) for p in problems]
     overflow = await page.evaluate(
         "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"

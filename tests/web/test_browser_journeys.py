@@ -272,6 +272,7 @@ async def test_every_staff_page_passes_axe_at_desktop_and_phone_width(
         "medewerkers": "/beheer/medewerkers",
         "medewerker-nieuw": "/beheer/medewerkers/nieuw",
         "verzending": "/beheer/verzending",
+        "callbacks": "/beheer/callbacks",
         "drukkerij": "/drukkerij",
         "sjablonen": "/sjablonen",
         "sjabloon-brief": f"/sjablonen/{template_id('lac-tweede-uitnodiging-brief')}",

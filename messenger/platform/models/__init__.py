@@ -2,11 +2,13 @@
 
 base.py holds the shared base; messaging.py the sending side; casework.py the social work
 around it (clients, consent, partners, sessions, cases, reminders); accounts.py the people
-who sign in to the web pages; senders.py who messages come from.
+who sign in to the web pages; senders.py who messages come from; callbacks.py the
+organisation's callback addresses and their outbox.
 """
 
 from messenger.platform.models.accounts import Account, WebSession
 from messenger.platform.models.base import Base, UTCDateTime, new_id, utcnow
+from messenger.platform.models.callbacks import Callback, CallbackDelivery, CallbackFailure
 from messenger.platform.models.casework import (
     AuditEvent,
     Case,
@@ -24,6 +26,7 @@ from messenger.platform.models.casework import (
 )
 from messenger.platform.models.messaging import (
     ApiKey,
+    LetterFile,
     Message,
     MessageEvent,
     OptOutRecord,
@@ -40,12 +43,16 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "Callback",
+    "CallbackDelivery",
+    "CallbackFailure",
     "Case",
     "CaseEvent",
     "Client",
     "ConsentRecord",
     "ContactAttempt",
     "LacSession",
+    "LetterFile",
     "Message",
     "MessageEvent",
     "OptOutRecord",

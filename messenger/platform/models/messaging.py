@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -248,3 +249,15 @@ class PrintBatch(Base):
     page_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LetterFile(Base):
+    """A letter made elsewhere, as the PDF that was sent (Notify's precompiled letter): it is
+    printed as it is. Deleted with the message's text when the retention period ends."""
+
+    __tablename__ = "letter_files"
+
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,5 @@
 """senders: SMS senders and email reply-to addresses per organisation; a message keeps the
-sender it was given, and an email its unsubscribe address
+sender it was given, and an email its unsubscribe address; letters made elsewhere (PDF)
 
 Revision ID: 0009
 Revises: 0008
@@ -55,8 +55,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("reply_to", sa.String(320), nullable=True))
         batch_op.add_column(sa.Column("unsubscribe_url", sa.String(2000), nullable=True))
 
+    op.create_table(
+        "letter_files",
+        sa.Column("message_id", sa.String(36), sa.ForeignKey("messages.id"), primary_key=True),
+        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("letter_files")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_column("unsubscribe_url")
         batch_op.drop_column("reply_to")

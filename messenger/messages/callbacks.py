@@ -1,0 +1,218 @@
+"""Callbacks, as GOV.UK Notify has them: an organisation's own HTTPS address hears of delivery
+receipts, text messages clients sent, and letters that came back.
+
+This module holds what is queued: an event writes its delivery into the outbox
+(`callback_deliveries`) in the same transaction as the event itself, so nothing is lost and
+nothing is sent for an event that was rolled back; and how it goes, for the page and the API.
+What is set (one address and bearer token per kind and organisation, the token encrypted at
+rest and never shown again) is in callback_settings.py. The worker sends the outbox
+(callback_sending.py); the bodies are Notify's (callback_payloads.py).
+
+Email complaints have no callback: Messenger does not record complaints yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messenger.messages import callback_payloads, statuses
+from messenger.platform.models import (
+    Callback,
+    CallbackDelivery,
+    CallbackFailure,
+    Message,
+    ReceivedMessage,
+    TemplateVersion,
+    utcnow,
+)
+
+DELIVERY_STATUS = "delivery-status"
+INBOUND_SMS = "inbound-sms"
+RETURNED_LETTER = "returned-letter"
+KINDS = (DELIVERY_STATUS, INBOUND_SMS, RETURNED_LETTER)
+# A delivery receipt goes out when a message reaches one of these (Notify's receipts, plus
+# `sent`: an SMS the network took, a letter that was posted).
+REPORTED = frozenset({statuses.SENT, statuses.DELIVERED, *statuses.FAILURES})
+# The outbox's states; `failed`: given up, `dropped`: the callback was removed first.
+PENDING = "pending"
+SENDING = "sending"
+DELIVERED = "delivered"
+FAILED = "failed"
+DROPPED = "dropped"
+UNFINISHED = (PENDING, SENDING)
+# Given-up deliveries stay visible on the settings page this long.
+GIVEN_UP_SHOWN_DAYS = 30
+
+
+# -- what is set (callback_settings.py changes it) ----------------------------------------
+
+
+async def find_callback(session: AsyncSession, organisation_id: str, kind: str) -> Callback | None:
+    return await session.scalar(
+        select(Callback).where(Callback.organisation_id == organisation_id, Callback.kind == kind)
+    )
+
+
+# -- how it goes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether a callback works, for the page and the API: `state` is works, failing or
+    unused; `waiting` deliveries are still to go, `given_up` ones will not (recently)."""
+
+    state: str
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_failure: str | None
+    waiting: int
+    given_up: int
+
+
+async def health(session: AsyncSession, callback: Callback, now: datetime) -> Health:
+    found = await session.execute(
+        select(CallbackDelivery.status, func.count())
+        .where(
+            CallbackDelivery.organisation_id == callback.organisation_id,
+            CallbackDelivery.kind == callback.kind,
+            CallbackDelivery.status.in_((*UNFINISHED, FAILED)),
+            CallbackDelivery.created_at >= now - timedelta(days=GIVEN_UP_SHOWN_DAYS),
+        )
+        .group_by(CallbackDelivery.status)
+    )
+    counts: dict[str, int] = {status: count for status, count in found.all()}
+    success, failure = callback.last_success_at, callback.last_failure_at
+    if failure is not None and (success is None or failure > success):
+        state = "failing"
+    else:
+        state = "works" if success is not None else "unused"
+    return Health(
+        state=state,
+        last_success_at=success,
+        last_failure_at=failure,
+        last_failure=callback.last_failure,
+        waiting=counts.get(PENDING, 0) + counts.get(SENDING, 0),
+        given_up=counts.get(FAILED, 0),
+    )
+
+
+async def recent_failures(
+    session: AsyncSession, organisation_id: str, limit: int = 10
+) -> list[CallbackFailure]:
+    return list(
+        await session.scalars(
+            select(CallbackFailure)
+            .where(CallbackFailure.organisation_id == organisation_id)
+            .order_by(CallbackFailure.attempted_at.desc(), CallbackFailure.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# -- what is queued (called inside the event's own transaction) ------------------------------
+
+
+async def message_moved(
+    session: AsyncSession, message_id: str, status: str, at: datetime
+) -> CallbackDelivery | None:
+    """A message reached `status`: queue its delivery receipt (or, for a letter that came
+    back, its returned-letter callback) when the organisation has that callback."""
+    kind = RETURNED_LETTER if status == statuses.RETURNED_LETTER else DELIVERY_STATUS
+    if kind == DELIVERY_STATUS and status not in REPORTED:
+        return None
+    # Columns, not the entity: the caller's session may hold the message as it was before.
+    row = (
+        await session.execute(
+            select(
+                Message.organisation_id,
+                Message.kind,
+                Message.reference,
+                Message.recipient,
+                Message.address_lines,
+                Message.created_at,
+                Message.sent_at,
+                Message.template_id,
+                Message.template_version,
+                Message.language,
+                Message.created_by_name,
+            )
+            .join(
+                Callback,
+                (Callback.organisation_id == Message.organisation_id) & (Callback.kind == kind),
+            )
+            .where(Message.id == message_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    if kind == DELIVERY_STATUS:
+        to = row.recipient or (row.address_lines[0] if row.address_lines else "")
+        payload = callback_payloads.delivery_status(
+            message_id=message_id,
+            reference=row.reference,
+            to=to,
+            status=status,
+            created_at=row.created_at,
+            completed_at=at,
+            sent_at=row.sent_at,
+            notification_type=row.kind,
+            template_id=row.template_id,
+            template_version=row.template_version,
+        )
+    else:
+        title = await session.scalar(
+            select(TemplateVersion.title).where(
+                TemplateVersion.template_id == row.template_id,
+                TemplateVersion.language == row.language,
+                TemplateVersion.version == row.template_version,
+            )
+        )
+        payload = callback_payloads.returned_letter(
+            message_id=message_id,
+            reference=row.reference,
+            date_sent=row.sent_at or row.created_at,
+            sent_by=row.created_by_name,
+            template_name=title,
+            template_id=row.template_id,
+            template_version=row.template_version,
+        )
+    return _queue(session, row.organisation_id, kind, message_id, payload, at)
+
+
+async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None:
+    """A client's text message was stored (and flushed): queue its inbound-sms callback."""
+    if await find_callback(session, received.organisation_id, INBOUND_SMS) is None:
+        return
+    at = received.created_at or utcnow()
+    payload = callback_payloads.inbound_sms(
+        received_id=received.id,
+        source_number=received.sender,
+        destination_number=received.recipient,
+        message=received.content,
+        at=at,
+    )
+    _queue(session, received.organisation_id, INBOUND_SMS, received.id, payload, at)
+
+
+def _queue(
+    session: AsyncSession,
+    organisation_id: str,
+    kind: str,
+    subject_id: str,
+    payload: dict[str, object],
+    at: datetime,
+) -> CallbackDelivery:
+    delivery = CallbackDelivery(
+        organisation_id=organisation_id,
+        kind=kind,
+        subject_id=subject_id,
+        payload=payload,
+        status=PENDING,
+        created_at=at,
+    )
+    session.add(delivery)
+    return delivery
