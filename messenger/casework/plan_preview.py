@@ -56,6 +56,8 @@ class Lookups:
 
     plans: dict[str, list[PlanStep]] = field(default_factory=dict)
     used: dict[tuple[str, str, str], frozenset[str] | None] = field(default_factory=dict)
+    # Each client's facts, when the page looked them up for all its clients at once.
+    facts: dict[str, Facts] = field(default_factory=dict)
 
     async def plan(self, session: AsyncSession, organisation_id: str) -> list[PlanStep]:
         if organisation_id not in self.plans:
@@ -80,22 +82,29 @@ class Lookups:
 
 
 async def preview_case(
-    session: AsyncSession, case: Case, lookups: Lookups | None = None
+    session: AsyncSession,
+    case: Case,
+    lookups: Lookups | None = None,
+    pending: Sequence[Reminder] | None = None,
 ) -> list[StepPreview]:
     """The case's pending reminders (their times are stored), judged on today's facts.
-    `lookups`: shared by the previews of one page or one import."""
+    `lookups`: shared by the previews of one page or one import; `pending`: the case's
+    pending reminders in time order, when the caller has them already."""
     lookups = lookups or Lookups()
     client = await session.get(Client, case.client_id)
     lac = await session.get(LacSession, case.session_id) if case.session_id else None
     if client is None or lac is None:
         return []
     steps = {s.name: s for s in await lookups.plan(session, case.organisation_id)}
-    pending = await session.scalars(
-        select(Reminder)
-        .where(Reminder.case_id == case.id, Reminder.status == "pending")
-        .order_by(Reminder.due_at)
-    )
-    facts = await facts_about(session, client)
+    if pending is None:
+        pending = list(
+            await session.scalars(
+                select(Reminder)
+                .where(Reminder.case_id == case.id, Reminder.status == "pending")
+                .order_by(Reminder.due_at)
+            )
+        )
+    facts = lookups.facts.get(client.id) or await facts_about(session, client)
     organisation = await session.get(Organisation, case.organisation_id)
     values = await plan_values(session, case, client, lac, organisation)
     out = []

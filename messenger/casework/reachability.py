@@ -8,6 +8,7 @@ rule itself, on plain facts, so a dry run can judge a client that is not stored 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,6 +76,25 @@ async def facts_about(session: AsyncSession, client: Client) -> Facts:
         sms_consent=await consent.allows(session, client.id, consent.SMS),
         email_consent=await consent.allows(session, client.id, consent.EMAIL),
     )
+
+
+async def facts_for_clients(session: AsyncSession, clients: Sequence[Client]) -> dict[str, Facts]:
+    """`facts_about` for many clients of one organisation, in two queries (a page of cases)."""
+    if not clients:
+        return {}
+    given = await consent.allowed_for(
+        session, [c.id for c in clients], (consent.SMS, consent.EMAIL)
+    )
+    phones = [c.phone_number for c in clients if c.phone_number]
+    stopped = await opt_outs.opted_out_numbers(session, clients[0].organisation_id, phones)
+    return {
+        c.id: Facts(
+            opted_out=bool(c.phone_number) and c.phone_number in stopped,
+            sms_consent=(c.id, consent.SMS) in given,
+            email_consent=(c.id, consent.EMAIL) in given,
+        )
+        for c in clients
+    }
 
 
 async def facts_for_new(

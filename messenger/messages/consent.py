@@ -71,6 +71,22 @@ async def allows(
     return bool(found and found.given)
 
 
+async def allowed_for(
+    session: AsyncSession, client_ids: Sequence[str], purposes: Sequence[str]
+) -> set[tuple[str, str]]:
+    """(client, purpose) pairs whose latest record gives consent, for many clients in one
+    query (a page of cases); `allows` for one."""
+    if not client_ids:
+        return set()
+    rows = await session.execute(
+        select(ConsentRecord.client_id, ConsentRecord.purpose, ConsentRecord.given)
+        .where(ConsentRecord.client_id.in_(client_ids), ConsentRecord.purpose.in_(purposes))
+        .order_by(ConsentRecord.id)
+    )
+    latest_given = {(client_id, purpose): given for client_id, purpose, given in rows}
+    return {pair for pair, given in latest_given.items() if given}
+
+
 async def partner_block(
     session: AsyncSession, client_id: str, partner_id: str | None
 ) -> tuple[str, dict[str, str]] | None:

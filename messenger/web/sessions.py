@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import cases, listings
 from messenger.casework.plan_preview import Lookups, StepPreview, preview_case
-from messenger.platform.models import Case, Message, Reminder
+from messenger.casework.reachability import facts_for_clients
+from messenger.platform.models import Case, Client, Message, Reminder
 from messenger.web.auth import Session, Staff
 from messenger.web.pages import render
 
@@ -87,8 +88,14 @@ async def plans_of(db: AsyncSession, shown: list[Case]) -> tuple[Steps, Previews
         steps[reminder.case_id].append((reminder, message))
     previews: Previews = {}
     lookups = Lookups()
-    for case in shown:
-        if case.status == "open":
-            for step in await preview_case(db, case, lookups):
-                previews[(case.id, step.step)] = step
+    open_cases = [case for case in shown if case.status == "open"]
+    # The clients' consent and STOPs for the whole page in two queries, not three a case.
+    clients = await db.scalars(
+        select(Client).where(Client.id.in_([c.client_id for c in open_cases]))
+    )
+    lookups.facts = await facts_for_clients(db, list(clients))
+    for case in open_cases:
+        pending = [r for r, _ in steps.get(case.id, []) if r.status == "pending"]
+        for step in await preview_case(db, case, lookups, pending):
+            previews[(case.id, step.step)] = step
     return steps, previews
