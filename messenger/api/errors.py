@@ -94,7 +94,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestRejected)
     async def rejected(_: Request, exc: RequestRejected) -> JSONResponse:
-        return error_response(400, exc.error, exc.message)
+        return error_response(exc.status, exc.error, exc.message)
 
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:

@@ -20,7 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import lifecycle, opt_outs, recipients, senders, statuses
 from messenger.messages.queue import DeliveryQueue
-from messenger.platform.models import ApiKey, Message, Organisation, new_id, utcnow
+from messenger.platform.models import (
+    Account,
+    ApiKey,
+    Message,
+    Organisation,
+    StaffMember,
+    new_id,
+    utcnow,
+)
 from messenger.wording import rendering, template_store
 from messenger.wording.sms_encoding import transliterate
 from messenger.wording.template_files import DEFAULT_LANGUAGE, LANGUAGES
@@ -29,12 +37,13 @@ ADDRESS_FIELDS = tuple(f"address_line_{n}" for n in range(1, 8))
 
 
 class RequestRejected(ValueError):
-    """A 400: `error` is Notify's error name, `message` says what to fix."""
+    """A 400 (or `status`): `error` is Notify's error name, `message` says what to fix."""
 
-    def __init__(self, message: str, *, error: str = "BadRequestError") -> None:
+    def __init__(self, message: str, *, error: str = "BadRequestError", status: int = 400) -> None:
         super().__init__(message)
         self.message = message
         self.error = error
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,8 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
             f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
         )
     recipient, address = _recipient(request)
+    if origin.key_type == "team":
+        await _to_the_team(session, origin.organisation_id, request.kind, recipient)
     choice = await template_store.find(
         session, origin.organisation_id, request.template_id, language=request.language
     )
@@ -188,6 +199,37 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         # Replies and bounces come back to reply+TOKEN@ / bounces+TOKEN@ (messenger.inbound.email).
         reply_token=secrets.token_hex(8) if request.kind == "email" else None,
     )
+
+
+async def _to_the_team(session: AsyncSession, organisation_id: str, kind: str, to: str) -> None:
+    """A team key sends only to the organisation's own people, as in Notify: the staff's
+    mobile numbers and email addresses, and the addresses people sign in with. No letters."""
+    if kind == "letter":
+        raise RequestRejected("Cannot send letters with a team api key", status=403)
+    staff = (
+        await session.execute(
+            select(StaffMember.phone, StaffMember.email).where(
+                StaffMember.organisation_id == organisation_id
+            )
+        )
+    ).all()
+    if kind == "sms":
+        team = {_number_or_none(phone) for phone, _ in staff}
+    else:
+        signing_in = await session.scalars(
+            select(Account.email).where(Account.organisation_id == organisation_id)
+        )
+        team = {(e or "").lower() for e in [*(email for _, email in staff), *signing_in]}
+        to = to.lower()
+    if to not in team:
+        raise RequestRejected("Can’t send to this recipient using a team-only API key")
+
+
+def _number_or_none(phone: str | None) -> str | None:
+    try:
+        return recipients.normalise_phone_number(phone) if phone else None
+    except recipients.InvalidRecipient:
+        return None
 
 
 async def _sender(
