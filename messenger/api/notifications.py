@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,10 +13,14 @@ from sqlalchemy import and_, or_, select
 
 from channels.letter_pdf import ENVELOPES
 from messenger.api import presenters, schemas
-from messenger.api.deps import AppSettings, Key, Queue, Session
+from messenger.api.deps import AppClock, AppSettings, Key, Queue, Session
+from messenger.api.errors import bad_request
+from messenger.casework.send_times import when_to_send
 from messenger.messages import statuses
 from messenger.messages.precompiled import PrecompiledLetter, accept_letter_file
+from messenger.messages.scheduling import cancel_scheduled
 from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
+from messenger.platform.clock import Clock
 from messenger.platform.models import Message, MessageEvent
 from messenger.platform.tenancy import own
 from messenger.wording.sanitise import sanitise_values
@@ -39,9 +44,11 @@ async def send_sms(
     db: Session,
     queue: Queue,
     settings: AppSettings,
+    clock: AppClock,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
-    request = _request("sms", body, body.phone_number, idempotency_key)
+    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
+    request = _request("sms", body, body.phone_number, idempotency_key, when)
     return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 
 
@@ -52,11 +59,13 @@ async def send_email(
     db: Session,
     queue: Queue,
     settings: AppSettings,
+    clock: AppClock,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     values, sanitised = sanitise_values(body.personalisation, body.sanitise_content_for or ())
+    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("email", body.model_copy(update={"personalisation": values}),
-                       body.email_address, idempotency_key)  # fmt: skip
+                       body.email_address, idempotency_key, when)  # fmt: skip
     sent = presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
     assert isinstance(sent, schemas.EmailSentResponse)
     return sent.model_copy(update={"sanitised_content": sanitised})
@@ -73,6 +82,7 @@ async def send_letter(
     db: Session,
     queue: Queue,
     settings: AppSettings,
+    clock: AppClock,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse | schemas.PrecompiledLetterResponse:
     """A letter from a template (`template_id`, `personalisation` with the address), or one
@@ -90,12 +100,26 @@ async def send_letter(
         return schemas.PrecompiledLetterResponse(
             id=message.id, reference=body.reference, postage=body.postage or "second"
         )
-    request = _request("letter", body, "", idempotency_key)
+    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
+    request = _request("letter", body, "", idempotency_key, when)
     return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
 
 
+async def _when(
+    db: Session, organisation_id: str, scheduled_for: str | None, clock: Clock
+) -> datetime | None:
+    if not scheduled_for:
+        return None
+    with bad_request():
+        return await when_to_send(db, organisation_id, scheduled_for, clock.now())
+
+
 def _request(
-    kind: str, body: schemas._Request, recipient: str, idempotency_key: str | None
+    kind: str,
+    body: schemas._Request,
+    recipient: str,
+    idempotency_key: str | None,
+    scheduled_for: datetime | None = None,
 ) -> SendRequest:
     return SendRequest(
         kind=kind,
@@ -108,7 +132,18 @@ def _request(
         # Notify's names for one of the organisation's senders (messages/senders.py).
         sender_id=getattr(body, "sms_sender_id", None) or getattr(body, "email_reply_to_id", None),
         unsubscribe_url=getattr(body, "one_click_unsubscribe_url", None),
+        scheduled_for=scheduled_for,
     )
+
+
+@router.post("/{notification_id}/cancel", response_model=schemas.NotificationResponse)
+async def cancel(
+    notification_id: str, key: Key, db: Session, settings: AppSettings, clock: AppClock
+) -> schemas.NotificationResponse:
+    """A scheduled message that has not gone out yet does not go out."""
+    message = await cancel_scheduled(db, key.organisation_id, notification_id, clock.now())
+    await db.commit()
+    return presenters.notification(message, settings)
 
 
 @router.get("/{notification_id}", response_model=schemas.NotificationResponse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,17 +34,19 @@ def notification_uri(settings: Settings, message_id: str) -> str:
 
 
 def sent(message: Message, settings: Settings) -> schemas.SentResponse:
-    message_id, reference = message.id, message.reference
-    uri = notification_uri(settings, message.id)
-    template = template_ref(settings, message.template_id, message.template_version)
+    common: dict[str, Any] = {
+        "id": message.id,
+        "reference": message.reference,
+        "uri": notification_uri(settings, message.id),
+        "template": template_ref(settings, message.template_id, message.template_version),
+        "scheduled_for": iso(message.scheduled_for),
+    }
     if message.kind == "sms":
         # The sender it goes from: the organisation's, else the installation's own number.
         sms = schemas.SmsContent(
             body=message.body, from_number=message.from_number or settings.twilio_from_number
         )
-        return schemas.SmsSentResponse(
-            id=message_id, reference=reference, uri=uri, template=template, content=sms
-        )
+        return schemas.SmsSentResponse(**common, content=sms)
     if message.kind == "email":
         email = schemas.EmailContent(
             body=message.body,
@@ -51,13 +54,9 @@ def sent(message: Message, settings: Settings) -> schemas.SentResponse:
             from_email=settings.email_from,
             one_click_unsubscribe_url=message.unsubscribe_url,
         )
-        return schemas.EmailSentResponse(
-            id=message_id, reference=reference, uri=uri, template=template, content=email
-        )
+        return schemas.EmailSentResponse(**common, content=email)
     letter = schemas.LetterContent(body=message.body, subject=message.subject or "")
-    return schemas.LetterSentResponse(
-        id=message_id, reference=reference, uri=uri, template=template, content=letter
-    )
+    return schemas.LetterSentResponse(**common, content=letter)
 
 
 def notification(
@@ -87,6 +86,7 @@ def notification(
         created_by_name=message.created_by_name,
         sent_at=iso(message.sent_at),
         completed_at=iso(message.completed_at),
+        scheduled_for=iso(message.scheduled_for),
         postage="second" if message.kind == "letter" else None,
         language=message.language,
         requested_language=message.requested_language,

@@ -26,6 +26,8 @@ class _Request(BaseModel):
     reference: str | None = Field(default=None, max_length=1000)
     # Messenger's addition: the client's language picks the template's language (default nl).
     language: Language = "nl"
+    # Not before this moment, up to 7 days ahead; without an offset, Brussels time.
+    scheduled_for: str | None = Field(default=None, max_length=40)
 
 
 class SmsRequest(_Request):
@@ -93,6 +95,8 @@ class SentResponse(BaseModel):
     reference: str | None
     uri: str
     template: TemplateRef
+    # When it goes out, in UTC (Notify's format), when it was scheduled.
+    scheduled_for: str | None = None
 
 
 class SmsSentResponse(SentResponse):
@@ -107,7 +111,6 @@ class EmailSentResponse(SentResponse):
 
 class LetterSentResponse(SentResponse):
     content: LetterContent
-    scheduled_for: str | None = None
 
 
 class NotificationResponse(BaseModel):

@@ -129,8 +129,10 @@ class Delivery:
             return Outcome("claimed by another run")
         except (TransientError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, TransientError) else "provider timed out"
+            # The retry window counts from when it was meant to go out.
+            accepted_at = message.scheduled_for or message.created_at
             return await self._after_transient(
-                message.id, attempt, reason, message.created_at, claimed=claimed
+                message.id, attempt, reason, accepted_at, claimed=claimed
             )
         except PermanentError as exc:
             await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)

@@ -12,6 +12,7 @@ import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -80,6 +81,8 @@ class SendRequest:
     sender_id: str | None = None
     # An email's one-click unsubscribe address (RFC 8058), https.
     unsubscribe_url: str | None = None
+    # Not before this moment (the caller has put it in the organisation's open hours).
+    scheduled_for: datetime | None = None
 
 
 async def accept(
@@ -120,7 +123,7 @@ async def accept(
             raise
         return existing
     if queue is not None:
-        await queue.enqueue(message.id)
+        await queue.enqueue(message.id, not_before=message.scheduled_for)
     return message
 
 
@@ -186,6 +189,8 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
         from_number=from_number,
         reply_to=reply_to,
         unsubscribe_url=request.unsubscribe_url if request.kind == "email" else None,
+        scheduled_for=request.scheduled_for,
+        next_attempt_at=request.scheduled_for,
         address_lines=list(address),
         subject=rendered.subject,
         body=body,

@@ -163,6 +163,8 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the sender asked for it to go out (Notify's scheduled_for); None: at once.
+    scheduled_for: Mapped[datetime | None] = mapped_column(default=None)
     # email: the token in reply+TOKEN@ and bounces+TOKEN@ that leads answers back here.
     reply_token: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
     # The client and case it was sent for (reminder plans, timelines); None for plain API sends.
