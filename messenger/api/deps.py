@@ -88,4 +88,13 @@ def clock(request: Request) -> Clock:
 
 AppSettings = Annotated[Settings, Depends(settings)]
 AppClock = Annotated[Clock, Depends(clock)]
+
+
+def limits(request: Request) -> RequestLimits | None:
+    """The shared limits; None when the API runs without Redis (some tests, a demo)."""
+    value: RequestLimits | None = request.app.state.limits
+    return value
+
+
+Limits = Annotated[RequestLimits | None, Depends(limits)]
 Queue = Annotated[DeliveryQueue | None, Depends(queue)]

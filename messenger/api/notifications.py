@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -13,15 +15,16 @@ from sqlalchemy import and_, or_, select
 
 from channels.letter_pdf import ENVELOPES
 from messenger.api import presenters, schemas
-from messenger.api.deps import AppClock, AppSettings, Key, Queue, Session
+from messenger.api.deps import AppClock, AppSettings, Key, Limits, Queue, Session
 from messenger.api.errors import bad_request
+from messenger.api.request_limits import RequestLimits
 from messenger.casework.send_times import when_to_send
 from messenger.messages import statuses
 from messenger.messages.precompiled import PrecompiledLetter, accept_letter_file
 from messenger.messages.scheduling import cancel_scheduled
 from messenger.messages.sending import Origin, RequestRejected, SendRequest, accept
 from messenger.platform.clock import Clock
-from messenger.platform.models import Message, MessageEvent
+from messenger.platform.models import ApiKey, Message, MessageEvent
 from messenger.platform.tenancy import own
 from messenger.wording.sanitise import sanitise_values
 
@@ -45,11 +48,14 @@ async def send_sms(
     queue: Queue,
     settings: AppSettings,
     clock: AppClock,
+    limits: Limits,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     when = await _when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("sms", body, body.phone_number, idempotency_key, when)
-    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
+    async with _counted(limits, key, "sms", clock):
+        message = await accept(db, queue, Origin.of_key(key), request)
+    return presenters.sent(message, settings)
 
 
 @router.post("/email", status_code=201, response_model=schemas.EmailSentResponse)
@@ -60,13 +66,16 @@ async def send_email(
     queue: Queue,
     settings: AppSettings,
     clock: AppClock,
+    limits: Limits,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     values, sanitised = sanitise_values(body.personalisation, body.sanitise_content_for or ())
     when = await _when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("email", body.model_copy(update={"personalisation": values}),
                        body.email_address, idempotency_key, when)  # fmt: skip
-    sent = presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
+    async with _counted(limits, key, "email", clock):
+        message = await accept(db, queue, Origin.of_key(key), request)
+    sent = presenters.sent(message, settings)
     assert isinstance(sent, schemas.EmailSentResponse)
     return sent.model_copy(update={"sanitised_content": sanitised})
 
@@ -83,6 +92,7 @@ async def send_letter(
     queue: Queue,
     settings: AppSettings,
     clock: AppClock,
+    limits: Limits,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse | schemas.PrecompiledLetterResponse:
     """A letter from a template (`template_id`, `personalisation` with the address), or one
@@ -96,13 +106,29 @@ async def send_letter(
             ) from None
         letter = PrecompiledLetter(body.reference, pdf, idempotency_key)
         window = ENVELOPES[settings.envelope]
-        message = await accept_letter_file(db, queue, Origin.of_key(key), letter, window)
+        async with _counted(limits, key, "letter", clock):
+            message = await accept_letter_file(db, queue, Origin.of_key(key), letter, window)
         return schemas.PrecompiledLetterResponse(
             id=message.id, reference=body.reference, postage=body.postage or "second"
         )
     when = await _when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("letter", body, "", idempotency_key, when)
-    return presenters.sent(await accept(db, queue, Origin.of_key(key), request), settings)
+    async with _counted(limits, key, "letter", clock):
+        message = await accept(db, queue, Origin.of_key(key), request)
+    return presenters.sent(message, settings)
+
+
+@asynccontextmanager
+async def _counted(
+    limits: RequestLimits | None, key: ApiKey, kind: str, clock: Clock
+) -> AsyncIterator[None]:
+    """The organisation's daily limit for the channel: checked before, counted once the
+    message is accepted (a refused request does not count)."""
+    if limits is not None:
+        await limits.before_send(key, kind, clock.now())
+    yield
+    if limits is not None:
+        await limits.sent(key, kind, clock.now())
 
 
 async def _when(

@@ -4,6 +4,8 @@
   a minute's worth passes and then the steady rate.
 - Per client address: `auth_failures_per_minute` failed sign-ins. Past that, the address
   gets 429 before its token is even looked at, so guessing keys costs no database work.
+- Per organisation and channel: `daily_limit_{sms,email,letter}` messages a Brussels day, as
+  Notify's daily limits. Checked before a send, counted once it is accepted.
 
 When Redis is away, or gives no answer within 5 s, the request passes: the database, not
 Redis, guards what is sent, and refusing all work because a limiter is away would be worse.
@@ -17,16 +19,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
 
 from messenger.messages.rate_limit import RateLimiter
+from messenger.platform.dates import BRUSSELS
 from messenger.platform.models import ApiKey
 from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 REDIS_TIMEOUT_SECONDS = 5.0
+DAY_KEY_SECONDS = 2 * 24 * 3600  # a day's count outlives its day, then goes
 
 
 class TooManyRequests(Exception):
@@ -46,6 +51,12 @@ class RequestLimits:
         self.requests = RateLimiter(
             redis, per_second=self.per_minute / 60, burst=self.per_minute, max_wait=0
         )
+        self.redis = redis
+        self.daily = {
+            "sms": settings.daily_limit_sms,
+            "email": settings.daily_limit_email,
+            "letter": settings.daily_limit_letter,
+        }
         self.failures = RateLimiter(
             redis,
             per_second=settings.auth_failures_per_minute / 60,
@@ -84,6 +95,48 @@ class RequestLimits:
                 f"{self.per_minute} requests per 60 seconds",
                 answer[1],
             )
+
+    def _day_key(self, key: ApiKey, kind: str, now: datetime) -> str:
+        day = now.astimezone(BRUSSELS).date().isoformat()
+        return f"{self.namespace}:daily:{key.organisation_id}:{kind}:{day}"
+
+    async def before_send(self, key: ApiKey, kind: str, now: datetime) -> None:
+        """429 when the organisation has sent its day's messages on this channel."""
+        if key.key_type == "test":
+            return
+        sent = await _redis(self.redis.get(self._day_key(key, kind, now)))
+        limit = self.daily[kind]
+        if sent is not None and int(sent) >= limit:
+            local = now.astimezone(BRUSSELS)
+            midnight = datetime.combine(local.date() + timedelta(days=1), time(), BRUSSELS)
+            raise TooManyRequests(
+                "TooManyRequestsError",
+                f"Exceeded send limits ({limit}) for today",
+                (midnight - local).total_seconds(),
+            )
+
+    async def sent(self, key: ApiKey, kind: str, now: datetime) -> None:
+        """Count one accepted message toward the day."""
+        if key.key_type == "test":
+            return
+        day_key = self._day_key(key, kind, now)
+        await _redis(self._count(day_key))
+
+    async def _count(self, day_key: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(day_key)
+            pipe.expire(day_key, DAY_KEY_SECONDS)
+            await pipe.execute()
+
+
+async def _redis(call: Any) -> Any:
+    """Redis's answer, or None (pass) when it does not give one in time."""
+    try:
+        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+            return await call
+    except (RedisError, OSError, TimeoutError) as exc:
+        log.warning("daily limits skipped: Redis did not answer (%s)", type(exc).__name__)
+        return None
 
 
 async def _ask(call: Any) -> tuple[bool, float] | None:

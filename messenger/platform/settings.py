@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # (Notify's 3,000), and failed sign-ins a minute per client address before it gets 429s.
     api_requests_per_minute: int = Field(default=3000, ge=1)
     auth_failures_per_minute: int = Field(default=30, ge=1)
+    # Messages an organisation may send a day (Brussels days) per channel, as Notify's daily
+    # limits; past it, 429 until midnight. Test keys do not count.
+    daily_limit_sms: int = Field(default=250_000, ge=1)
+    daily_limit_email: int = Field(default=250_000, ge=1)
+    daily_limit_letter: int = Field(default=20_000, ge=1)
 
     # Web pages: a signed-in session ends after this long without a page, or this long in all.
     web_idle_minutes: int = Field(default=30, ge=1)
