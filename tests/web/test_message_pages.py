@@ -109,11 +109,15 @@ async def test_a_letter_by_hand_goes_to_the_clients_address_and_into_the_print_b
         }
         assert all(values.values()), values  # filled in from Sara's case
         assert values["moment"] == "2026-12-15T10:00:00+01:00"  # Brussels time, as read
+        values["plaats"] += " (zaal 2)"  # changed by hand: this letter, not a plan's letter
         made = await http.post(f"{base}?sjabloon={LETTER}", data={"csrf": csrf_of(form), **values})
         assert made.status_code == 303, made.text
         page = await http.get(made.headers["location"])
         assert "De brief staat klaar voor de" in page.text
-        letter = next(m for m in await _messages(sessions) if m.kind == "letter")
+        # The plan makes letters too (for Sara as well): this one has the place as changed.
+        [letter] = [
+            m for m in await _messages(sessions) if m.kind == "letter" and "(zaal 2)" in m.body
+        ]
         assert letter.client_id == replied.client_id
         await _wait_for_print(sessions, [letter.id])
         room = await http.get("/drukkerij")
