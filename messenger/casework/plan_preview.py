@@ -58,6 +58,20 @@ class Lookups:
     used: dict[tuple[str, str, str], frozenset[str] | None] = field(default_factory=dict)
     # Each client's facts, when the page looked them up for all its clients at once.
     facts: dict[str, Facts] = field(default_factory=dict)
+    # Each case's agreed outcome, when the page looked them up for all its cases at once.
+    agreed: dict[str, str] | None = None
+
+    organisations: dict[str, Organisation | None] = field(default_factory=dict)
+    # Rows the page loaded at once (clients, workers), held here because the session's
+    # identity map keeps only weak references: the previews' `session.get` then finds them.
+    held: list[object] = field(default_factory=list)
+
+    async def organisation(
+        self, session: AsyncSession, organisation_id: str
+    ) -> Organisation | None:
+        if organisation_id not in self.organisations:
+            self.organisations[organisation_id] = await session.get(Organisation, organisation_id)
+        return self.organisations[organisation_id]
 
     async def plan(self, session: AsyncSession, organisation_id: str) -> list[PlanStep]:
         if organisation_id not in self.plans:
@@ -105,8 +119,8 @@ async def preview_case(
             )
         )
     facts = lookups.facts.get(client.id) or await facts_about(session, client)
-    organisation = await session.get(Organisation, case.organisation_id)
-    values = await plan_values(session, case, client, lac, organisation)
+    organisation = await lookups.organisation(session, case.organisation_id)
+    values = await plan_values(session, case, client, lac, organisation, lookups.agreed)
     out = []
     for reminder in pending:
         step = steps.get(reminder.step)
@@ -139,7 +153,7 @@ async def preview_new_case(
 ) -> list[StepPreview]:
     """The plan's steps for a case that is not stored (a dry run of an import)."""
     lookups = lookups or Lookups()
-    organisation = await session.get(Organisation, case.organisation_id)
+    organisation = await lookups.organisation(session, case.organisation_id)
     worker = await session.get(StaffMember, case.worker_id) if case.worker_id else None
     values = personalisation(case, client, lac, organisation, worker)
     now = now or utcnow()

@@ -54,9 +54,14 @@ async def plan_values(
     client: Client,
     lac_session: LacSession,
     organisation: Organisation | None,
+    agreed_by_case: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`agreed_by_case`: the outcomes of a page's cases, when the caller looked them up at once
+    (agreed_for); the case's own is looked up otherwise."""
     worker = await session.get(StaffMember, case.worker_id) if case.worker_id else None
-    agreed = await _agreed(session, case.id)
+    if agreed_by_case is None:
+        agreed_by_case = await agreed_for(session, [case.id])
+    agreed = agreed_by_case.get(case.id)
     return personalisation(case, client, lac_session, organisation, worker, agreed)
 
 
@@ -116,13 +121,14 @@ def personalisation(
     return values
 
 
-async def _agreed(session: AsyncSession, case_id: str) -> str | None:
-    """What was agreed at the session, from the latest recorded outcome."""
-    event = await session.scalar(
+async def agreed_for(session: AsyncSession, case_ids: list[str]) -> dict[str, str]:
+    """What was agreed at the session, per case, from its latest recorded outcome."""
+    if not case_ids:
+        return {}
+    events = await session.scalars(
         select(CaseEvent)
-        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "outcome")
-        .order_by(CaseEvent.occurred_at.desc())
-        .limit(1)
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == "outcome")
+        .order_by(CaseEvent.occurred_at)
     )
-    agreed = event.details.get("agreed") if event else None
-    return str(agreed) if agreed else None
+    latest = {event.case_id: event.details.get("agreed") for event in events}
+    return {case_id: str(agreed) for case_id, agreed in latest.items() if agreed}

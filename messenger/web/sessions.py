@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import cases, listings
 from messenger.casework.plan_preview import Lookups, StepPreview, preview_case
+from messenger.casework.plan_values import agreed_for
 from messenger.casework.reachability import facts_for_clients
-from messenger.platform.models import Case, Client, Message, Reminder
+from messenger.platform.models import Case, Client, Message, Reminder, StaffMember
 from messenger.web.auth import Session, Staff
 from messenger.web.pages import render
 
@@ -89,11 +90,19 @@ async def plans_of(db: AsyncSession, shown: list[Case]) -> tuple[Steps, Previews
     previews: Previews = {}
     lookups = Lookups()
     open_cases = [case for case in shown if case.status == "open"]
-    # The clients' consent and STOPs for the whole page in two queries, not three a case.
-    clients = await db.scalars(
-        select(Client).where(Client.id.in_([c.client_id for c in open_cases]))
+    # The page's clients and workers in one query each, and their consent, STOPs and agreed
+    # outcomes in three more, not several queries a case.
+    clients = list(
+        await db.scalars(select(Client).where(Client.id.in_([c.client_id for c in open_cases])))
     )
-    lookups.facts = await facts_for_clients(db, list(clients))
+    workers = await db.scalars(
+        select(StaffMember).where(
+            StaffMember.id.in_({c.worker_id for c in open_cases if c.worker_id})
+        )
+    )
+    lookups.held = [*clients, *workers]
+    lookups.facts = await facts_for_clients(db, clients)
+    lookups.agreed = await agreed_for(db, [case.id for case in open_cases])
     for case in open_cases:
         pending = [r for r, _ in steps.get(case.id, []) if r.status == "pending"]
         for step in await preview_case(db, case, lookups, pending):
