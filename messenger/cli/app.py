@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from redis.asyncio import Redis
@@ -25,6 +26,9 @@ from messenger.platform.api_keys import KEY_TYPES, issue_key
 from messenger.platform.embedded_redis import redis_url, running_embedded_url
 from messenger.platform.encryption import secret_box
 from messenger.platform.settings import get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 app = typer.Typer(
     help="Messenger: SMS, email and letters for client contact in OCMW social services.",
@@ -158,7 +162,10 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
-    """Run the HTTP API. Without REDIS_URL it also runs Redis and a worker in this process."""
+    """Run the HTTP API. Without REDIS_URL it also runs Redis and a worker in this process.
+
+    SIGTERM or Ctrl-C stops it in order and exits 0: the API takes no new requests, running
+    jobs finish, then the embedded Redis stops."""
     from messenger.cli.runner import running_api, running_worker, settle_heap
 
     settings = get_settings()
@@ -268,17 +275,55 @@ def _answers(url: str) -> bool:
     return asyncio.run(ping())
 
 
-async def _until_stopped(server: object) -> None:
-    # uvicorn sets `should_exit` from its signal handler; it offers no event to wait on.
-    while not getattr(server, "should_exit", False):  # noqa: ASYNC110
-        await asyncio.sleep(0.5)
+async def _until_stopped(server: uvicorn.Server) -> None:
+    # uvicorn sets `should_exit` when it stops by itself; it offers no event to wait on.
+    try:
+        while not server.should_exit:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+    finally:
+        # Stopped by a signal (a cancel): from now on the API takes no new connections and
+        # answers the requests it has, while the worker finishes its running jobs.
+        server.should_exit = True
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _run_forever(work: Callable[[], Awaitable[None]]) -> None:
-    try:
-        run(work)
-    except KeyboardInterrupt:
-        console.print("stopped")
+    """Run a long-lived command until SIGTERM (systemd, `docker stop`) or SIGINT (Ctrl-C).
+
+    Either signal cancels `work`, so every `finally` and context manager in it runs: the API
+    stops, the worker lets its running jobs finish, the embedded Redis stops and its
+    `redis.url` goes. A stop that was asked for is a clean exit: 0. A second signal while
+    stopping stops the worker's running jobs at once (they run again later).
+    The handlers are set explicitly, so this holds for PID 1 in a container too: the kernel
+    drops every signal PID 1 has no handler for."""
+    received: list[int] = []
+
+    async def until_signal() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop(signal_number: int) -> None:
+            received.append(signal_number)
+            task.cancel()
+
+        for signal_number in STOP_SIGNALS:
+            loop.add_signal_handler(signal_number, stop, signal_number)
+        try:
+            await work()
+        except asyncio.CancelledError:
+            if not received:
+                raise
+            task.uncancel()
+        finally:
+            for signal_number in STOP_SIGNALS:
+                loop.remove_signal_handler(signal_number)
+
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers were set
+        run(until_signal)
+    console.print("stopped")
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import gc
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import uvicorn
 
@@ -19,6 +19,8 @@ from messenger.platform.settings import Settings
 from messenger.server import create_app
 
 STARTUP_TIMEOUT_SECONDS = 30
+# When it stops, the API answers the requests it has for at most this long.
+API_GRACE_SECONDS = 10
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -59,6 +61,18 @@ async def running_worker(
         await task
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without signal handlers of its own: the command that runs it says what a signal
+    means (`messenger serve`: stop everything in order). Left to itself, uvicorn takes SIGTERM
+    and SIGINT for the whole process, stops only the API and then raises the signal again; a
+    SIGTERM raised again kills the process before the worker, the embedded Redis and their
+    `finally` blocks have had their turn (exit 143, Valkey left running)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 @contextlib.asynccontextmanager
 async def running_api(
     settings: Settings,
@@ -75,8 +89,9 @@ async def running_api(
         port=port,
         log_level="warning",
         lifespan="on",
+        timeout_graceful_shutdown=API_GRACE_SECONDS,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     task = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
@@ -89,7 +104,20 @@ async def running_api(
     finally:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
-            await task
+            await _stopped(task)
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    """Wait for the API to stop, even when cancelled meanwhile (a second Ctrl-C or SIGTERM):
+    it answers the requests it has, for at most API_GRACE_SECONDS, and then ends its lifespan.
+    (uvicorn's force_exit would skip the lifespan's end.)"""
+    while True:
+        try:
+            await asyncio.shield(task)
+            return
+        except asyncio.CancelledError:
+            if task.done():
+                raise
 
 
 def server_url(server: uvicorn.Server) -> str:

