@@ -92,7 +92,7 @@ def parse_inbound(
     message_id_domain: str,
     reply_domain: str | None = None,
 ) -> InboundMail:
-    tokens = _tokens(envelope_recipients, reply_domain)
+    tokens = our_tokens(envelope_recipients, reply_domain)
     try:
         return _parse(raw, tokens, message_id_domain, reply_domain)
     except Exception:  # last line of defence: one odd mail must not stop the inbound queue
@@ -105,9 +105,9 @@ def _parse(
     msg = message_from_bytes(raw)  # compat32: lenient, records defects instead of raising
     sender = parseaddr(_header(msg, "from"))[1].lower()
     subject = _header(msg, "subject")[:1000]
-    tokens = _unique([*envelope_tokens, *_tokens(_headers(msg, TOKEN_HEADERS), reply_domain)])
+    tokens = _unique([*envelope_tokens, *our_tokens(_headers(msg, TOKEN_HEADERS), reply_domain)])
     leaves = list(_leaves(msg))
-    replied_to = _ids(_headers(msg, ("in-reply-to", "references")), id_domain)
+    replied_to = our_ids(_headers(msg, ("in-reply-to", "references")), id_domain)
 
     fields = [f for leaf in leaves if leaf.get_content_type() in DSN_TYPES for f in _dsn(leaf)]
     recipients = [f for f in fields if "action" in f]
@@ -121,9 +121,9 @@ def _parse(
         texts = "\n".join(_part_text(p) for p in leaves if p.get_content_type() in TEXT_TYPES)
         found = [
             *(envid.lower() for envid in envids if _UUID.match(envid)),
-            *_ids([f.get("x-original-message-id", "") for f in fields], id_domain),
-            *_ids(_original_message_ids(leaves), id_domain),
-            *_ids(re.findall(r"Message-I[Dd]:\s*(<[^<>]+>)", texts), id_domain),
+            *our_ids([f.get("x-original-message-id", "") for f in fields], id_domain),
+            *our_ids(_original_message_ids(leaves), id_domain),
+            *our_ids(re.findall(r"Message-I[Dd]:\s*(<[^<>]+>)", texts), id_domain),
             *replied_to,
         ]
         return InboundMail(verdict[0], tokens, _unique(found), sender, subject, "", *verdict[1:])
@@ -164,14 +164,15 @@ def _decode(data: bytes, charset: str | None) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def _tokens(values: Iterable[str], reply_domain: str | None) -> tuple[str, ...]:
+def our_tokens(values: Iterable[str], reply_domain: str | None) -> tuple[str, ...]:
+    """The tokens of our reply+TOKEN@ / bounces+TOKEN@ addresses among these values."""
     domain = (reply_domain or "").lower()
     pairs = (pair for value in values for pair in _TOKEN.findall(value))
     ours = (t.lower() for t, host in pairs if not domain or host.lower().rstrip(".") == domain)
     return _unique(ours)
 
 
-def _ids(values: Iterable[str], domain: str) -> list[str]:
+def our_ids(values: Iterable[str], domain: str) -> list[str]:
     """Bare ids of `<id@domain>` for our own domain only: other ids are someone else's."""
     pairs = (pair for value in values for pair in _ANGLE_ID.findall(value))
     return [local for local, host in pairs if host.lower() == domain.lower()]

@@ -454,7 +454,7 @@ async def test_only_admin_keys_set_callbacks(
         ({"url": "https://dossier.example/" + "x" * 300}, "url"),
         ({"bearer_token": "kort"}, "bearer_token"),
         ({"bearer_token": "met een spatie erin"}, "bearer_token"),
-        ({"callback_type": "complaint"}, "callback_type"),
+        ({"callback_type": "spam"}, "callback_type"),
     ],
 )
 async def test_a_bad_url_or_token_is_a_400_naming_the_field(

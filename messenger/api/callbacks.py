@@ -1,6 +1,7 @@
 """The organisation's callbacks (messages/callbacks.py): where delivery receipts, received
-text messages and returned letters are POSTed, in Notify's shapes. Notify sets these on its
-admin pages; here admins keys set them through the API. The bearer token is never returned."""
+text messages, returned letters and complaints (emails marked as spam) are POSTed, in
+Notify's shapes. Notify sets these on its admin pages; here admins keys set them through the
+API. The bearer token is never returned."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from messenger.platform.encryption import SecretBox
 from messenger.platform.models import Callback
 
 router = APIRouter(prefix="/v2/organisation", tags=["callbacks"])
-CallbackType = Literal["delivery-status", "inbound-sms", "returned-letter"]
+# callbacks.KINDS, spelled out for the OpenAPI schema.
+CallbackType = Literal["delivery-status", "inbound-sms", "returned-letter", "complaint"]
 
 
 def secret_box(request: Request) -> SecretBox:

@@ -1,6 +1,7 @@
 """`messenger callbacks …`: where an organisation hears of delivery receipts, received text
-messages and returned letters, as in GOV.UK Notify. The same rules as the API and the page
-(messages/callback_settings.py). The bearer token is never printed."""
+messages, returned letters and complaints (emails marked as spam), as in GOV.UK Notify. The
+same rules as the API and the page (messages/callback_settings.py). The bearer token is never
+printed."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from messenger.platform.models import Organisation, utcnow
 from messenger.platform.settings import get_settings
 
 callbacks_app = typer.Typer(
-    help="Callbacks: delivery receipts, received text messages and returned letters, POSTed "
-    "to the organisation's own https address.",
+    help="Callbacks: delivery receipts, received text messages, returned letters and "
+    "complaints (emails marked as spam), POSTed to the organisation's own https address.",
     no_args_is_help=True,
 )
 Org = Annotated[str, typer.Option("--org", help="The organisation's id")]

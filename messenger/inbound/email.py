@@ -6,6 +6,7 @@ in reply+TOKEN@ / bounces+TOKEN@, else by our Message-ID) and acted on:
 - a bounce: `permanent-failure` for 5.x.x, `temporary-failure` otherwise (forward only);
 - a delay: kept in the message's history, its state unchanged;
 - an auto-reply ("out of office"): kept in the history, not shown as a reply;
+- a feedback report (ARF: the client marked it as spam): a complaint (complaints.py);
 - anything else: stored as a received message, linked to the message it answers.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email_inbound import InboundMail, parse_inbound
-from messenger.inbound import replies, reply_actions
+from messenger.inbound import complaints, replies, reply_actions
 from messenger.messages import receipts, statuses
 from messenger.platform.models import Message, ReceivedMessage
 from messenger.platform.settings import Settings
@@ -36,13 +37,22 @@ async def receive(
     envelope_recipients: Sequence[str] = (),
 ) -> str:
     """Act on one inbound mail; returns what it was taken for (for logs and tests)."""
+    report = complaints.read_report(
+        raw,
+        envelope_recipients=envelope_recipients,
+        message_id_domain=settings.message_id_domain,
+        reply_domain=settings.reply_domain,
+    )
+    if report is not None:
+        found = await _our_message(session, report.tokens, report.message_ids)
+        return await complaints.record(session, report, found)
     mail = parse_inbound(
         raw,
         envelope_recipients=envelope_recipients,
         message_id_domain=settings.message_id_domain,
         reply_domain=settings.reply_domain,
     )
-    message = await _our_message(session, mail)
+    message = await _our_message(session, mail.tokens, mail.message_ids)
     if mail.kind in ("bounce", "delay", "auto-reply"):
         if message is None:
             log.info("inbound %s matches no message; dropped", mail.kind)
@@ -72,21 +82,21 @@ def _detail(mail: InboundMail) -> str:
     return " ".join(part for part in parts if part)[:300]
 
 
-async def _our_message(session: AsyncSession, mail: InboundMail) -> Message | None:
-    if mail.tokens:
+async def _our_message(
+    session: AsyncSession, tokens: Sequence[str], message_ids: Sequence[str]
+) -> Message | None:
+    if tokens:
         found = await session.scalar(
             select(Message)
-            .where(Message.reply_token.in_(mail.tokens))
+            .where(Message.reply_token.in_(tokens))
             .order_by(Message.created_at.desc())
             .limit(1)
         )
         if found is not None:
             return found
-    if mail.message_ids:
+    if message_ids:
         return await session.scalar(
-            select(Message)
-            .where(Message.id.in_(mail.message_ids), Message.kind == "email")
-            .limit(1)
+            select(Message).where(Message.id.in_(message_ids), Message.kind == "email").limit(1)
         )
     return None
 

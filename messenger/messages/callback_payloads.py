@@ -3,8 +3,9 @@ reads ours unchanged.
 
 Sources: Notify's API documentation ("Callbacks": delivery receipts, received text messages,
 returned letters) and notifications-api's app/celery/service_callback_tasks.py, which builds
-the bodies it POSTs. Times are Notify's `2017-05-14T12:15:30.000000Z` (UTC). All values
-are strings or null, but `template_version`, a number.
+the bodies it POSTs (complaints: `create_complaint_callback_data` and
+`send_complaint_to_service`). Times are Notify's `2017-05-14T12:15:30.000000Z` (UTC). All
+values are strings or null, but `template_version`, a number.
 """
 
 from __future__ import annotations
@@ -88,4 +89,23 @@ def returned_letter(
         "spreadsheet_file_name": None,
         "spreadsheet_row_number": None,
         "upload_letter_file_name": None,
+    }
+
+
+def complaint(
+    *,
+    complaint_id: str,
+    message_id: str,
+    reference: str | None,
+    to: str,
+    complaint_date: datetime,
+) -> dict[str, Any]:
+    """An email the client marked as spam: `to` is the address it was sent to, and
+    `complaint_date` when the mailbox provider had the report (or when we did)."""
+    return {
+        "notification_id": message_id,
+        "complaint_id": complaint_id,
+        "reference": reference,
+        "to": to,
+        "complaint_date": notify_time(complaint_date),
     }

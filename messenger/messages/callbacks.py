@@ -1,5 +1,6 @@
 """Callbacks, as GOV.UK Notify has them: an organisation's own HTTPS address hears of delivery
-receipts, text messages clients sent, and letters that came back.
+receipts, text messages clients sent, letters that came back, and emails a client marked as
+spam (complaints).
 
 This module holds what is queued: an event writes its delivery into the outbox
 (`callback_deliveries`) in the same transaction as the event itself, so nothing is lost and
@@ -8,7 +9,9 @@ What is set (one address and bearer token per kind and organisation, the token e
 rest and never shown again) is in callback_settings.py. The worker sends the outbox
 (callback_sending.py); the bodies are Notify's (callback_payloads.py).
 
-Email complaints have no callback: Messenger does not record complaints yet.
+Complaints are recorded when a mailbox provider's feedback report comes back
+(messenger/inbound/complaints.py) and called back as Notify does; Notify stops nothing when an
+email is marked as spam, and neither does Messenger (a social worker gets a task).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from messenger.platform.models import (
     Callback,
     CallbackDelivery,
     CallbackFailure,
+    Complaint,
     Message,
     ReceivedMessage,
     TemplateVersion,
@@ -33,7 +37,8 @@ from messenger.platform.models import (
 DELIVERY_STATUS = "delivery-status"
 INBOUND_SMS = "inbound-sms"
 RETURNED_LETTER = "returned-letter"
-KINDS = (DELIVERY_STATUS, INBOUND_SMS, RETURNED_LETTER)
+COMPLAINT = "complaint"
+KINDS = (DELIVERY_STATUS, INBOUND_SMS, RETURNED_LETTER, COMPLAINT)
 # A delivery receipt goes out when a message reaches one of these (Notify's receipts, plus
 # `sent`: an SMS the network took, a letter that was posted).
 REPORTED = frozenset({statuses.SENT, statuses.DELIVERED, *statuses.FAILURES})
@@ -196,6 +201,29 @@ async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None
         at=at,
     )
     _queue(session, received.organisation_id, INBOUND_SMS, received.id, payload, at)
+
+
+async def email_complained(session: AsyncSession, complaint: Complaint) -> None:
+    """A complaint was stored (and flushed): queue its complaint callback. Its subject is the
+    message, so it goes after that email's own delivery receipts."""
+    if await find_callback(session, complaint.organisation_id, COMPLAINT) is None:
+        return
+    row = (
+        await session.execute(
+            select(Message.reference, Message.recipient).where(Message.id == complaint.message_id)
+        )
+    ).first()
+    if row is None:
+        return
+    payload = callback_payloads.complaint(
+        complaint_id=complaint.id,
+        message_id=complaint.message_id,
+        reference=row.reference,
+        to=row.recipient,
+        complaint_date=complaint.complaint_date,
+    )
+    at = complaint.created_at or utcnow()
+    _queue(session, complaint.organisation_id, COMPLAINT, complaint.message_id, payload, at)
 
 
 def _queue(

@@ -32,6 +32,10 @@ KINDS = {
         "Teruggekomen brieven",
         "Uw systeem hoort welke brief terugkwam, bijvoorbeeld omdat de cliënt verhuisd is.",
     ),
+    callbacks.COMPLAINT: (
+        "E-mails gemeld als spam",
+        "Uw systeem hoort welke e-mail een cliënt als spam meldde.",
+    ),
 }
 # What a person reads when the service refuses a field (its own words are for the API).
 PROBLEMS = {

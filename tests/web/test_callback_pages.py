@@ -48,7 +48,7 @@ async def test_an_admin_sets_a_callback_and_the_token_is_never_shown(
     admin: httpx.AsyncClient, sessions: Sessions, settings: Settings, tenant: Tenant
 ) -> None:
     empty = await admin.get(PAGE)
-    assert empty.status_code == 200 and empty.text.count("Nog niet ingesteld") == 3
+    assert empty.status_code == 200 and empty.text.count("Nog niet ingesteld") == 4
 
     saved = await _save(admin, kind="delivery-status", url=URL, token=TOKEN)
     shown = await admin.get(saved.headers["location"])
@@ -177,7 +177,7 @@ async def test_another_organisation_sees_and_removes_nothing_of_ours(
             f"{PAGE}/verwijderen", data={"csrf": csrf_of(page), "kind": "delivery-status"}
         )
 
-    assert URL not in page.text and page.text.count("Nog niet ingesteld") == 3
+    assert URL not in page.text and page.text.count("Nog niet ingesteld") == 4
     assert removed.status_code == 303
     [ours] = await _stored(sessions, tenant.organisation_id)
     assert ours.url == URL

@@ -3,7 +3,7 @@
 base.py holds the shared base; messaging.py the sending side; casework.py the social work
 around it (clients, consent, partners, sessions, cases, reminders); accounts.py the people
 who sign in to the web pages; senders.py who messages come from; callbacks.py the
-organisation's callback addresses and their outbox.
+organisation's callback addresses and their outbox; complaints.py emails marked as spam.
 """
 
 from messenger.platform.models.accounts import Account, WebSession
@@ -24,6 +24,7 @@ from messenger.platform.models.casework import (
     StaffMember,
     Task,
 )
+from messenger.platform.models.complaints import Complaint
 from messenger.platform.models.messaging import (
     ApiKey,
     LetterFile,
@@ -49,6 +50,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "Client",
+    "Complaint",
     "ConsentRecord",
     "ContactAttempt",
     "LacSession",

@@ -21,7 +21,7 @@ class Callback(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # delivery-status | inbound-sms | returned-letter
+    # delivery-status | inbound-sms | returned-letter | complaint
     kind: Mapped[str] = mapped_column(String(20))
     url: Mapped[str] = mapped_column(String(255))
     # Fernet token of the bearer token; never shown again once set.
