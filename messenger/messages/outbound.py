@@ -21,7 +21,7 @@ from channels.sms_twilio import TwilioConfig, TwilioSmsChannel
 from messenger.platform.dates import format_date
 from messenger.platform.models import LetterFile, Message, Organisation
 from messenger.platform.settings import Settings
-from messenger.wording.formatting import text_to_html
+from messenger.wording.formatting import text_to_html, without_inset_marks
 from messenger.wording.sanitise import unescape
 
 KINDS: tuple[Kind, ...] = ("sms", "email", "letter")
@@ -122,6 +122,8 @@ def outgoing(
     # characters themselves.
     body = unescape(message.body) if kind == "email" else message.body
     html = text_to_html(body) if kind != "sms" else None
+    if kind == "email":
+        body = without_inset_marks(body)  # the plain-text part: inset text without its "^"
     reply_to = return_path = None
     if kind == "email" and message.reply_token and settings.reply_domain:
         reply_to = f"reply+{message.reply_token}@{settings.reply_domain}"
