@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from messenger.api import (
     aftercare,
+    bulk,
     callbacks,
     clients,
     errors,
@@ -17,6 +18,7 @@ from messenger.api import (
     letters,
     lists,
     notifications,
+    openapi,
     organisation,
     partners,
     privacy,
@@ -85,6 +87,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(BodyLimits)
     app.include_router(notifications.router)
+    app.include_router(bulk.router)
     app.include_router(letters.router)
     # Before templates.router: /v2/templates/check must not be read as a template id.
     app.include_router(template_editing.router)
@@ -108,4 +111,5 @@ def create_app(
     async def status() -> dict[str, str]:
         return {"status": "ok"}
 
+    openapi.install(app)  # the JWT scheme and Notify's 400/403/429, never FastAPI's 422
     return app

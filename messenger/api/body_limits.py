@@ -31,6 +31,8 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/webhooks/twilio/", 64 * KB),  # a form of a few fields
     # A letter made elsewhere: a PDF of at most 5 MB, in base64 (4/3 of it), in JSON.
     ("/v2/notifications/letter", 7 * MB),
+    # A bulk send: up to MESSENGER_BULK_MAX_ROWS rows with their values.
+    ("/v2/notifications/bulk", 2 * MB),
 )
 
 

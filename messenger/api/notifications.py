@@ -51,7 +51,7 @@ async def send_sms(
     limits: Limits,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
-    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
+    when = await scheduled_when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("sms", body, body.phone_number, idempotency_key, when)
     async with _counted(limits, key, "sms", clock):
         message = await accept(db, queue, Origin.of_key(key), request)
@@ -70,7 +70,7 @@ async def send_email(
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.SentResponse:
     values, sanitised = sanitise_values(body.personalisation, body.sanitise_content_for or ())
-    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
+    when = await scheduled_when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("email", body.model_copy(update={"personalisation": values}),
                        body.email_address, idempotency_key, when)  # fmt: skip
     async with _counted(limits, key, "email", clock):
@@ -111,7 +111,7 @@ async def send_letter(
         return schemas.PrecompiledLetterResponse(
             id=message.id, reference=body.reference, postage=body.postage or "second"
         )
-    when = await _when(db, key.organisation_id, body.scheduled_for, clock)
+    when = await scheduled_when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("letter", body, "", idempotency_key, when)
     async with _counted(limits, key, "letter", clock):
         message = await accept(db, queue, Origin.of_key(key), request)
@@ -131,9 +131,10 @@ async def _counted(
         await limits.sent(key, kind, clock.now())
 
 
-async def _when(
+async def scheduled_when(
     db: Session, organisation_id: str, scheduled_for: str | None, clock: Clock
 ) -> datetime | None:
+    """`scheduled_for` as the moment to send (send_times.py); a 400 when it cannot be."""
     if not scheduled_for:
         return None
     with bad_request():

@@ -115,16 +115,24 @@ class RequestLimits:
                 (midnight - local).total_seconds(),
             )
 
-    async def sent(self, key: ApiKey, kind: str, now: datetime) -> None:
-        """Count one accepted message toward the day."""
+    async def remaining(self, key: ApiKey, kind: str, now: datetime) -> int | None:
+        """What is left of the organisation's day on this channel; None when unlimited (a test
+        key) or unknown (Redis did not answer)."""
+        if key.key_type == "test":
+            return None
+        sent = await _redis(self.redis.get(self._day_key(key, kind, now)))
+        return max(0, self.daily[kind] - int(sent or 0))
+
+    async def sent(self, key: ApiKey, kind: str, now: datetime, count: int = 1) -> None:
+        """Count accepted messages toward the day."""
         if key.key_type == "test":
             return
         day_key = self._day_key(key, kind, now)
-        await _redis(self._count(day_key))
+        await _redis(self._count(day_key, count))
 
-    async def _count(self, day_key: str) -> None:
+    async def _count(self, day_key: str, count: int) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(day_key)
+            pipe.incrby(day_key, count)
             pipe.expire(day_key, DAY_KEY_SECONDS)
             await pipe.execute()
 

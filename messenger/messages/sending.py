@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.messages import lifecycle, opt_outs, recipients, senders, statuses
+from messenger.messages import letter_pages, lifecycle, opt_outs, recipients, senders, statuses
 from messenger.messages.queue import DeliveryQueue
 from messenger.platform.models import (
     Account,
@@ -99,16 +99,7 @@ async def accept(
         existing = await existing_for_key(session, origin.organisation_id, request.idempotency_key)
         if existing is not None:
             return existing
-    message = await _build(session, origin, request)
-    if (
-        respect_opt_out
-        and message.kind == "sms"
-        and await opt_outs.is_opted_out(session, origin.organisation_id, message.recipient)
-    ):
-        raise RequestRejected(
-            "phone_number replied STOP: this number gets no text messages any more",
-            error="ValidationError",
-        )
+    message = await prepare(session, origin, request, respect_opt_out=respect_opt_out)
     session.add(message)
     lifecycle.record_created(session, message, source="api")
     try:
@@ -127,14 +118,43 @@ async def accept(
     return message
 
 
-async def _build(session: AsyncSession, origin: Origin, request: SendRequest) -> Message:
-    if request.language not in LANGUAGES:
+async def prepare(
+    session: AsyncSession,
+    origin: Origin,
+    request: SendRequest,
+    *,
+    shared: Shared | None = None,
+    respect_opt_out: bool = True,
+) -> Message:
+    """Every check of `accept`, and the rendering, with nothing written: the message as it
+    would be stored. A bulk send (messages/bulk.py) prepares every row before it stores any,
+    with what they share (`shared_by`) looked up once."""
+    message = await _build(session, origin, request, shared)
+    if (
+        respect_opt_out
+        and message.kind == "sms"
+        and await opt_outs.is_opted_out(session, origin.organisation_id, message.recipient)
+    ):
         raise RequestRejected(
-            f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
+            "phone_number replied STOP: this number gets no text messages any more",
+            error="ValidationError",
         )
-    recipient, address = _recipient(request)
-    if origin.key_type == "team":
-        await _to_the_team(session, origin.organisation_id, request.kind, recipient)
+    return message
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the messages of one template and sender share."""
+
+    choice: template_store.TemplateChoice
+    from_number: str | None
+    reply_to: str | None
+    transliterate: bool  # the organisation's SMS lose what GSM-7 cannot carry
+
+
+async def shared_by(session: AsyncSession, origin: Origin, request: SendRequest) -> Shared:
+    """The template (of the request's kind), the sender, the organisation's transliteration;
+    RequestRejected when the template or the sender is not the organisation's."""
     choice = await template_store.find(
         session, origin.organisation_id, request.template_id, language=request.language
     )
@@ -145,6 +165,25 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
             f"{choice.template.kind} template is not suitable for {request.kind} notification"
         )
     from_number, reply_to = await _sender(session, origin, request)
+    organisation = None
+    if request.kind == "sms":
+        organisation = await session.get(Organisation, origin.organisation_id)
+    transliterating = organisation is not None and organisation.sms_transliterate
+    return Shared(choice, from_number, reply_to, transliterating)
+
+
+async def _build(
+    session: AsyncSession, origin: Origin, request: SendRequest, shared: Shared | None = None
+) -> Message:
+    if request.language not in LANGUAGES:
+        raise RequestRejected(
+            f"language must be one of {', '.join(LANGUAGES)}", error="ValidationError"
+        )
+    recipient, address = _recipient(request)
+    if origin.key_type == "team":
+        await _to_the_team(session, origin.organisation_id, request.kind, recipient)
+    shared = shared or await shared_by(session, origin, request)
+    choice, from_number, reply_to = shared.choice, shared.from_number, shared.reply_to
     version = choice.version
     message_id = new_id()
     variant = choose_variant(version.variants or {}, message_id)
@@ -162,16 +201,19 @@ async def _build(session: AsyncSession, origin: Origin, request: SendRequest) ->
     except rendering.RenderError as exc:
         raise RequestRejected(str(exc)) from exc
     _check_length(request.kind, rendered.body)
+    if request.kind == "letter":
+        try:
+            await letter_pages.check_pages(rendered.subject, rendered.body)
+        except letter_pages.LetterTooLong as exc:
+            raise RequestRejected(str(exc)) from None
     body = rendered.body
     without_partner = None
     if request.partner:
         # Kept beside the message: withdrawn consent takes the block out before sending.
         without_partner = (await asyncio.to_thread(fill)).body
-    if request.kind == "sms":
-        organisation = await session.get(Organisation, origin.organisation_id)
-        if organisation is not None and organisation.sms_transliterate:
-            body = transliterate(body)
-            without_partner = transliterate(without_partner) if without_partner else None
+    if request.kind == "sms" and shared.transliterate:
+        body = transliterate(body)
+        without_partner = transliterate(without_partner) if without_partner else None
     return Message(
         id=message_id,
         created_at=utcnow(),

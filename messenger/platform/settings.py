@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     daily_limit_sms: int = Field(default=250_000, ge=1)
     daily_limit_email: int = Field(default=250_000, ge=1)
     daily_limit_letter: int = Field(default=20_000, ge=1)
+    # Rows one POST /v2/notifications/bulk may carry under its header. GC Notify allows
+    # 50,000; here every row is checked and rendered before the answer, and 256 KB of body
+    # holds about this many rows of a short SMS.
+    bulk_max_rows: int = Field(default=2_500, ge=1)
 
     # Web pages: a signed-in session ends after this long without a page, or this long in all.
     web_idle_minutes: int = Field(default=30, ge=1)
