@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Test processes (pytest-xdist). Most tests wait on sockets, so more processes than cores pays.
 TEST_WORKERS ?= 4
 
-.PHONY: demo test lint typecheck install clean serve bench
+.PHONY: demo test lint typecheck install clean serve bench lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@scripts/install-chromium
+	@scripts/install-node-suite
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory lint typecheck
 
@@ -35,6 +36,17 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.letters
 	$(BIN)/python -m bench.pages
+
+# requirements.lock: the image's exact versions with their hashes (Dockerfile), made from
+# pyproject.toml's dependencies and its build backend by pip-tools, with the image's Python,
+# in a venv of its own. Versions already in the lock stay; `make lock LOCK_FLAGS=--upgrade`
+# takes the newest that fit (or `--upgrade-package NAME`).
+lock:
+	python3.11 -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet pip-tools
+	build/lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	    --no-emit-options --build-deps-for=wheel $(LOCK_FLAGS) \
+	    --output-file=requirements.lock pyproject.toml
 
 serve: $(STAMP)
 	$(BIN)/messenger serve

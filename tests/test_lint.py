@@ -128,6 +128,31 @@ def test_a_letter_gives_two_ways_to_make_contact(contact: str, ways: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("body", "kind", "checks", "expected"),
+    [
+        ("Dag Sara,\n\nBel ons.", "letter", ["accept:contact-ways"], ("contact-ways", "warning")),
+        ("Dag Sara,\n\nBel ons.", "letter", [], ("contact-ways", "error")),
+        ("Gelieve te bellen.", "sms", ["accept:officialese"], ("officialese", "warning")),
+        # Accepting one rule leaves the others' errors as they are.
+        ("Gelieve te bellen.", "sms", ["accept:contact-ways"], ("officialese", "error")),
+    ],
+)
+def test_an_author_may_accept_a_wording_rule_knowingly(
+    body: str, kind: str, checks: list[str], expected: tuple[str, str]
+) -> None:
+    report = check(src(body, kind, checks=checks))
+    [finding] = [f for f in report.findings if f.rule == expected[0]]
+    assert (finding.rule, finding.severity) == expected
+    assert ("Aanvaard" in finding.message) == (expected[1] == "warning")
+
+
+@pytest.mark.parametrize("rule", ["discretion", "render", "one-page", "sms-segments", "nonsense"])
+def test_rules_that_protect_the_client_cannot_be_accepted(rule: str) -> None:
+    with pytest.raises(TemplateFileError, match="unknown check"):
+        src("Dag Sara.", "sms", checks=[f"accept:{rule}"])
+
+
+@pytest.mark.parametrize(
     "contact",
     [CONTACT, "Bel +32 9 123 45 67 of kom langs.", "Kijk op www.gent.be of bel 0470 12 34 56."],
 )

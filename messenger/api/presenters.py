@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.api import schemas
-from messenger.messages.outbound import letter_sender_lines
 from messenger.messages.recipients import postcode_of
 from messenger.platform.models import Message, MessageEvent, Organisation, TemplateVersion
 from messenger.platform.settings import Settings
+from messenger.wording import template_store
 from messenger.wording.template_store import TemplateChoice
 
 
@@ -105,12 +105,9 @@ def event_of(event: MessageEvent) -> schemas.StatusEvent:
     )
 
 
-async def letter_contact_block(
-    session: AsyncSession, organisation_id: str, settings: Settings
-) -> str:
-    """Notify's `letter_contact_block`: the return address on the organisation's letters."""
-    organisation = await session.get(Organisation, organisation_id)
-    return "\n".join(letter_sender_lines(organisation, settings))
+async def letter_contact_block(session: AsyncSession, organisation_id: str) -> str | None:
+    """Notify's `letter_contact_block` of the organisation's letters now."""
+    return template_store.contact_block(await session.get(Organisation, organisation_id))
 
 
 def template(

@@ -264,7 +264,7 @@ async def _saved(
 ) -> SavedTemplate:
     choice = await template_store.find(db, organisation_id, template_id, language=language)
     assert choice is not None
-    contact = await presenters.letter_contact_block(db, organisation_id, settings)
+    contact = await presenters.letter_contact_block(db, organisation_id)
     return SavedTemplate(
         template=presenters.template(choice, settings, contact), report=report_out(report)
     )

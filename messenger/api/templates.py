@@ -23,7 +23,7 @@ async def get_template(
     template_id: str, key: Key, db: Session, settings: AppSettings, language: Language = "nl"
 ) -> schemas.TemplateResponse:
     choice = await _find(db, key.organisation_id, template_id, language)
-    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    contact = await presenters.letter_contact_block(db, key.organisation_id)
     return presenters.template(choice, settings, contact)
 
 
@@ -37,7 +37,11 @@ async def get_template_version(
     language: Language = "nl",
 ) -> schemas.TemplateResponse:
     choice = await _find(db, key.organisation_id, template_id, language, version)
-    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    latest = await _find(db, key.organisation_id, template_id, language)
+    if choice.version.id == latest.version.id:
+        contact = await presenters.letter_contact_block(db, key.organisation_id)
+    else:  # an older version: the return address it was saved with
+        contact = choice.version.letter_contact_block
     return presenters.template(choice, settings, contact)
 
 
@@ -53,7 +57,7 @@ async def list_templates(
     choices = await template_store.list_visible(db, key.organisation_id, type)
     if type is None:
         choices = [c for c in choices if c.template.kind != "card"]
-    contact = await presenters.letter_contact_block(db, key.organisation_id, settings)
+    contact = await presenters.letter_contact_block(db, key.organisation_id)
     return schemas.TemplateList(
         templates=[presenters.template(c, settings, contact) for c in choices]
     )

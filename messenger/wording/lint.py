@@ -14,12 +14,15 @@ Rules (rule id: what it checks):
 - explains-lac: a LAC invitation says what the LAC is and what it can decide
 - contact-ways: a letter or card gives at least two ways to make contact
 - one-page: a letter fits on one A4 page, a card on one A6 card
+
+A template may accept the errors of some wording rules knowingly (`accept:<rule>` in its
+checks; template_files.ACCEPTABLE): they are then warnings that say so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -142,7 +145,7 @@ def lint(
         language=source.language,
         kind=source.kind,
         renderings=tuple(renderings),
-        findings=tuple(_unique(findings)),
+        findings=tuple(_accepted(_unique(findings), source.checks)),
         flesch_douma=score,
         sms=sms,
         transliterated_sms=after,
@@ -330,6 +333,16 @@ def _sms(info: SmsInfo, after: SmsInfo | None) -> list[Finding]:
             )
         )
     return found
+
+
+def _accepted(findings: list[Finding], checks: Sequence[str]) -> list[Finding]:
+    accepted = {c.removeprefix("accept:") for c in checks if c.startswith("accept:")}
+    return [
+        Finding(f.rule, "warning", f"{f.message} (Aanvaard bij het bewaren.)", f.excerpt)
+        if f.severity == "error" and f.rule in accepted
+        else f
+        for f in findings
+    ]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.platform.models import Template, TemplateVersion, utcnow
+from messenger.platform.models import Organisation, Template, TemplateVersion, utcnow
 from messenger.platform.tenancy import own
 from messenger.wording.template_files import (
     DEFAULT_LANGUAGE,
@@ -107,6 +107,7 @@ async def add_version(
             variants=source.variants,
             checks=list(source.checks),
             content_hash=source.content_hash,
+            letter_contact_block=await _contact_block(session, template),
             created_by=created_by,
         )
     )
@@ -114,6 +115,22 @@ async def add_version(
         template.updated_at = utcnow()
     await session.flush()
     return 1
+
+
+async def _contact_block(session: AsyncSession, template: Template) -> str | None:
+    if template.kind != "letter" or template.organisation_id is None:
+        return None
+    organisation = await session.get(Organisation, template.organisation_id)
+    return contact_block(organisation)
+
+
+def contact_block(organisation: Organisation | None) -> str | None:
+    """Notify's `letter_contact_block`: the return address the organisation set for its
+    letters, one line per line; None while it has set none (its letters then carry the
+    installation's default, MESSENGER_LETTER_SENDER)."""
+    if organisation is None or not organisation.letter_sender:
+        return None
+    return "\n".join(line for line in organisation.letter_sender.split("|") if line) or None
 
 
 async def create_own(

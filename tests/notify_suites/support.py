@@ -90,3 +90,67 @@ async def prepare(
         "SMS_SENDER_ID": sender["id"],
         "EMAIL_REPLY_TO_ID": reply_to["id"],
     }
+
+
+NODE_SUITE = Path(__file__).parent / "node"
+
+
+async def prepare_node(
+    api: str, sessions: Sessions, settings: Settings, tenant: Tenant
+) -> dict[str, str]:
+    """What the Node suite expects, made as a service team would through the API: templates
+    whose first versions had other names (and, for the letter, no return address yet)."""
+    admin = await keyed(sessions, settings, tenant.organisation_id, roles.ADMIN)
+    async with httpx.AsyncClient(base_url=api) as http:
+
+        async def template(body: dict[str, Any], later: dict[str, Any] | None = None) -> str:
+            draft = {"language": "en", "variables": {}, **body}
+            made = await _post(http, admin, "/v2/templates", draft)
+            if later:
+                await _post(
+                    http, admin, f"/v2/template/{made['template']['id']}", {**draft, **later}
+                )
+            return str(made["template"]["id"])
+
+        sms = await template(
+            {"name": "node-sms", "type": "sms", "title": "Example text message template",
+             "body": "Hello ((name))"},
+            {"title": "Client Functional test sms template",
+             "body": "Hello ((name))\n\nFunctional Tests make our world a better place"},
+        )  # fmt: skip
+        email = await template({
+            "name": "node-email", "type": "email", "title": "Client Functional test email template",
+            "subject": "Functional Tests are good",
+            "body": "Hello ((name))\r\n\r\nFunctional test help make our world a better place",
+        })  # fmt: skip
+        letter_draft = {"name": "node-letter", "type": "letter", "title": "Untitled",
+                        "subject": "Main heading", "body": "Hello ((address_line_1))",
+                        # A test letter with no way to answer it: accepted knowingly.
+                        "checks": ["accept:contact-ways"]}  # fmt: skip
+        made = await _post(http, admin, "/v2/templates", {"language": "en", **letter_draft})
+        letter = str(made["template"]["id"])
+        sender = await _post(http, admin, "/v2/organisation/senders",
+                             {"kind": "sms", "value": "0460 20 00 01"})  # fmt: skip
+        reply_to = await _post(http, admin, "/v2/organisation/senders",
+                               {"kind": "email", "value": "reply@ocmw.gent.example"})  # fmt: skip
+        await _post(http, admin, "/v2/staff",
+                    {"name": "Functional Test", "phone": NUMBER, "email": EMAIL})  # fmt: skip
+        async with sessions() as session:
+            # The return address is set after the letter's first version, as in Notify's own
+            # test service: version 1 has none.
+            await update_organisation(
+                session, tenant.organisation_id, letter_sender=GDS.replace("\n", "|")
+            )
+            await session.commit()
+        await _post(http, admin, f"/v2/template/{letter}",
+                    {"language": "en", **letter_draft,
+                     "title": "Client functional letter template"})  # fmt: skip
+    async with sessions() as session:
+        await receive(session, None, InboundSms("SM-node-1", NUMBER, "+32460200001", "Bel mij"))
+    return {
+        "SMS_TEMPLATE_ID": sms,
+        "EMAIL_TEMPLATE_ID": email,
+        "LETTER_TEMPLATE_ID": letter,
+        "SMS_SENDER_ID": sender["id"],
+        "EMAIL_REPLY_TO_ID": reply_to["id"],
+    }

@@ -114,6 +114,9 @@ class TemplateVersion(Base):
     # Extra linter rules, e.g. ["explains-lac"].
     checks: Mapped[list[str]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # A letter's: the organisation's own return address when this version was saved (lines
+    # joined by newlines), as Notify keeps a contact block per template version.
+    letter_contact_block: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[str] = mapped_column(String(200), default="messenger")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
