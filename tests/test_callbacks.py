@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -552,3 +553,46 @@ async def test_removing_a_callback_drops_what_still_waits(
         await session.commit()
     [dropped] = await rows(sessions)
     assert dropped.status == callbacks.DROPPED and dropped.payload == {}
+
+
+async def test_many_receipts_to_a_receiver_that_fails_now_and_then_all_arrive_in_order(
+    http: httpx.AsyncClient,
+    sessions: Sessions,
+    tenant: Tenant,
+    clock: SimulatedClock,
+    receiver: CallbackReceiver,
+    worker: None,
+) -> None:
+    """40 messages; the receiver answers 500 or 429 to 30 % of requests, at random (seeded).
+    Every receipt arrives, each message's in the order of its statuses, none twice."""
+    assert (await set_callback(http, tenant, "delivery-status", receiver.url())).status_code == 201
+    receiver.flaky = (random.Random(2026), 0.3)
+    sent = [await send_sms(http, tenant, reference=f"dossier-{n}") for n in range(40)]
+
+    async def all_delivered() -> bool:
+        found = await rows(sessions)
+        due = [r.due_at for r in found if r.status == callbacks.PENDING and r.due_at]
+        if due:  # a retry waits for its backoff: let the simulated time reach it
+            clock.advance_to(max(clock.now(), min(due)))
+        return bool(found) and all(r.status == callbacks.DELIVERED for r in found)
+
+    await eventually(all_delivered, "every receipt delivered", timeout=120)
+    stored = await rows(sessions)
+    received = receiver.received()
+    by_message: dict[str, list[str]] = {}
+    for call in received:
+        by_message.setdefault(call.body["id"], []).append(call.body["status"])
+    failed = [c for c in receiver.calls if not c.ok]
+    print(  # the figures of the closing note: pytest -s
+        f"\ncallbacks: {len(stored)} to deliver, {len(receiver.calls)} requests, "
+        f"{len(failed)} failed and retried, {len(received)} delivered, "
+        f"{len(stored) - len(received)} lost"
+    )
+    assert set(by_message) == set(sent)
+    assert len(received) == len(stored)  # none lost, none twice
+    assert len({(c.body["id"], c.body["status"]) for c in received}) == len(received)
+    assert failed, "the receiver failed now and then"
+    for statuses in by_message.values():
+        assert statuses[-1] == "delivered" and statuses == sorted(
+            statuses, key=["sending", "sent", "delivered"].index
+        )

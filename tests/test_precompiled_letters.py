@@ -71,7 +71,9 @@ async def test_a_letter_made_elsewhere_is_printed_as_it_is_in_the_days_batch(
 ) -> None:
     theirs = made_elsewhere()
     async with httpx.AsyncClient(base_url=print_api, timeout=30) as http:
-        ours = await http.post(LETTERS, json=letter_body(), headers=tenant.headers())
+        ours = await http.post(
+            LETTERS, json={**letter_body(), "postage": "economy"}, headers=tenant.headers()
+        )
         sent = await http.post(LETTERS, json=precompiled(theirs, postage="first"),
                                headers=tenant.headers())  # fmt: skip
         assert sent.status_code == 201, sent.text
@@ -84,6 +86,8 @@ async def test_a_letter_made_elsewhere_is_printed_as_it_is_in_the_days_batch(
         await _wait_for_print(sessions, [ours.json()["id"], letter_id])
         found = await status_of(http, tenant, letter_id)
         assert (found["line_1"], found["line_3"], found["postcode"]) == (*ADDRESS[::2], "9000")
+        assert found["postage"] == "first"  # as asked, not Notify's default
+        assert (await status_of(http, tenant, ours.json()["id"]))["postage"] == "economy"
         as_sent = await http.get(f"/v2/notifications/{letter_id}/pdf", headers=tenant.headers())
         assert as_sent.content == theirs
 
@@ -104,6 +108,8 @@ async def test_a_letter_made_elsewhere_is_printed_as_it_is_in_the_days_batch(
     assert "Sara Janssens" in pages[0] and "Uw afbetalingsplan" in pages[1]  # in the order sent
     rows = {r["notification_id"]: r for r in csv.DictReader(io.StringIO(manifest.text))}
     assert rows[letter_id]["postcode"] == "9000" and rows[letter_id]["reference"] == "dossier-77"
+    # The print room knows which stamp each letter needs.
+    assert [r["postage"] for r in rows.values()] == ["economy", "first"]
 
 
 @pytest.mark.usefixtures("worker")

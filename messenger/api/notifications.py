@@ -104,12 +104,12 @@ async def send_letter(
             raise RequestRejected(
                 "Cannot decode letter content: it is not base64", error="ValidationError"
             ) from None
-        letter = PrecompiledLetter(body.reference, pdf, idempotency_key)
+        letter = PrecompiledLetter(body.reference, pdf, idempotency_key, body.postage)
         window = ENVELOPES[settings.envelope]
         async with _counted(limits, key, "letter", clock):
             message = await accept_letter_file(db, queue, Origin.of_key(key), letter, window)
         return schemas.PrecompiledLetterResponse(
-            id=message.id, reference=body.reference, postage=body.postage or "second"
+            id=message.id, reference=body.reference, postage=message.postage or "second"
         )
     when = await scheduled_when(db, key.organisation_id, body.scheduled_for, clock)
     request = _request("letter", body, "", idempotency_key, when)
@@ -160,6 +160,7 @@ def _request(
         sender_id=getattr(body, "sms_sender_id", None) or getattr(body, "email_reply_to_id", None),
         unsubscribe_url=getattr(body, "one_click_unsubscribe_url", None),
         scheduled_for=scheduled_for,
+        postage=getattr(body, "postage", None),
     )
 
 

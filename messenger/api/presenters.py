@@ -87,7 +87,7 @@ def notification(
         sent_at=iso(message.sent_at),
         completed_at=iso(message.completed_at),
         scheduled_for=iso(message.scheduled_for),
-        postage="second" if message.kind == "letter" else None,
+        postage=(message.postage or "second") if message.kind == "letter" else None,
         language=message.language,
         requested_language=message.requested_language,
         variant=message.variant,

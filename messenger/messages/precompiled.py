@@ -32,6 +32,7 @@ class PrecompiledLetter:
     reference: str
     pdf: bytes
     idempotency_key: str | None = None
+    postage: str | None = None
 
 
 async def accept_letter_file(
@@ -84,6 +85,7 @@ async def accept_letter_file(
         address_lines=list(address)[:7],
         body="",
         reference=letter.reference,
+        postage=letter.postage or "second",
         idempotency_key=letter.idempotency_key,
         failure_reason=problem,
         completed_at=now if problem else None,

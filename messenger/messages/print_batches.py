@@ -37,7 +37,9 @@ POSTED = "posted"
 MAX_LETTERS = 500
 # How long a claimed batch may take to render before another run finishes it instead.
 RENDER_LEASE = timedelta(minutes=10)
-MANIFEST_HEADER = ("sequence", "notification_id", "pages", "postcode", "envelope", "reference")
+MANIFEST_HEADER = (
+    "sequence", "notification_id", "pages", "postcode", "envelope", "reference", "postage",
+)  # fmt: skip
 # Closed envelope without logo: neighbours in an apartment block need not know (seeds/000).
 ENVELOPE_NOTE = "gesloten omslag met venster, zonder logo"
 
@@ -185,7 +187,7 @@ def _manifest(letters: list[Message], pages: tuple[int, ...]) -> bytes:
     """No names or streets: the addresses are in the PDF; this is for counting and checks."""
     rows = [
         (sequence, letter.id, count, postcode_of(letter.address_lines) or "", ENVELOPE_NOTE,
-         letter.reference or "")
+         letter.reference or "", letter.postage or "second")
         for sequence, (letter, count) in enumerate(zip(letters, pages, strict=True), start=1)
     ]  # fmt: skip
     return write_csv([MANIFEST_HEADER, *rows]).encode()

@@ -83,6 +83,8 @@ class SendRequest:
     unsubscribe_url: str | None = None
     # Not before this moment (the caller has put it in the organisation's open hours).
     scheduled_for: datetime | None = None
+    # A letter's postage, as Notify names it; second class when not given.
+    postage: str | None = None
 
 
 async def accept(
@@ -237,6 +239,7 @@ async def _build(
         subject=rendered.subject,
         body=body,
         reference=request.reference,
+        postage=(request.postage or "second") if request.kind == "letter" else None,
         idempotency_key=request.idempotency_key,
         client_id=request.client_id,
         case_id=request.case_id,

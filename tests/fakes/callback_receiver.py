@@ -4,6 +4,7 @@ fails now and then, on a script:
     async with CallbackReceiver() as receiver:
         receiver.answer_next(500, 429, TIMEOUT)   # then 200s
         receiver.always = 503                      # or: every request fails
+        receiver.flaky = (random.Random(7), 0.3)   # or: 30 % fail with 500 or 429, at random
         ...
         receiver.calls        # every request, in the order it came: token, path, body, answer
 
@@ -14,6 +15,7 @@ longer than Messenger waits.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +56,8 @@ class CallbackReceiver(LocalHttpServer):
     retry_after: int | None = None
     # How long every request takes (a slow receiver).
     delay: float = 0.0
+    # (a seeded random source, the share of requests that fail with 500 or 429).
+    flaky: tuple[random.Random, float] | None = None
     _script: deque[int | str] = field(default_factory=deque)
 
     def answer_next(self, *answers: int | str) -> None:
@@ -73,6 +77,9 @@ class CallbackReceiver(LocalHttpServer):
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         answer: int | str = self.always or (self._script.popleft() if self._script else 200)
+        if answer == 200 and self.flaky:
+            chance, share = self.flaky
+            answer = chance.choice((500, 429)) if chance.random() < share else 200
         self.calls.append(Call(request.path, request.headers.get("Authorization"), body, answer))
         if self.delay:
             await asyncio.sleep(self.delay)

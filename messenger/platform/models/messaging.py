@@ -154,6 +154,9 @@ class Message(Base):
     subject: Mapped[str | None] = mapped_column(Text, default=None)
     body: Mapped[str] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(1000), default=None, index=True)
+    # A letter's: Notify's postage (first, second, economy, europe, rest-of-world), for the
+    # print room's manifest; None for SMS and email.
+    postage: Mapped[str | None] = mapped_column(String(16), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     created_by_name: Mapped[str | None] = mapped_column(String(200), default=None)
     channel: Mapped[str | None] = mapped_column(String(20), default=None)
