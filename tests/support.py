@@ -78,7 +78,8 @@ async def wait_for_status(
         response = await client.get(f"/v2/notifications/{message_id}", headers=tenant.headers())
         response.raise_for_status()
         found: dict[str, Any] = response.json()
-        if found["status"] not in statuses.IN_FLIGHT:
+        # A letter on its way shows as Notify's `accepted`.
+        if found["status"] not in {*statuses.IN_FLIGHT, statuses.ACCEPTED}:
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"{message_id} still {found['status']} after {timeout} s")

@@ -162,7 +162,7 @@ async def test_letters_from_rows_are_printed(api: str, tenant: Tenant, settings:
     async with httpx.AsyncClient(base_url=api) as http:
         (letter,) = await delivered(http, tenant, job["id"])
     assert (letter["status"], letter["line_1"], letter["postcode"]) == (
-        "sent", "Sara Janssens", "9000"
+        "received", "Sara Janssens", "9000"
     )  # fmt: skip
     assert outbox_path(settings.outbox_dir, "letter", letter["id"]).exists()
 

@@ -72,7 +72,7 @@ async def test_letter_is_a_pdf_with_the_address(
         sent = response.json()
         final = await wait_for_status(client, tenant, sent["id"])
 
-    assert final["status"] == "sent"
+    assert final["status"] == "received"
     assert final["line_3"] == "9000 Gent" and final["postcode"] == "9000"
     pdf: Path = settings.outbox_dir / "letters" / f"{sent['id']}.pdf"
     with pdfplumber.open(pdf) as document:

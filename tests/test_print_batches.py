@@ -58,6 +58,10 @@ async def test_letters_wait_then_go_out_in_one_batch(
         ids = await _send_letters(client, tenant, ["Kerkstraat 1", "Veldstraat 2", "Markt 3"])
         other_ids = await _send_letters(client, other, ["Dijver 4"])
         await _wait_for_print(sessions, ids + other_ids)
+        waiting = await client.get(
+            "/v2/notifications", params={"status": "accepted"}, headers=tenant.headers()
+        )
+        assert [n["status"] for n in waiting.json()["notifications"]] == ["accepted"] * 3
 
         # Before the cut-off of the day they were written, nothing is collated.
         made_early = await print_batches.collate(
@@ -111,7 +115,12 @@ async def test_letters_wait_then_go_out_in_one_batch(
         assert twice.status_code == 409
 
         letter = (await client.get(f"/v2/notifications/{ids[0]}", headers=tenant.headers())).json()
-        assert letter["status"] == "sent"
+        assert letter["status"] == "received"  # Notify's word; its history keeps ours
+        for word in ("received", "accepted"):
+            found = await client.get(
+                "/v2/notifications", params={"status": word}, headers=tenant.headers()
+            )
+            assert len(found.json()["notifications"]) == (3 if word == "received" else 0)
         assert [e["status"] for e in letter["events"]] == [
             "created",
             "sending",
@@ -200,3 +209,20 @@ async def test_a_batch_left_half_made_is_finished_later_and_only_then(
         batch = await session.get(PrintBatch, batch_id)
         assert batch is not None and (batch.status, batch.letter_count) == ("ready", 1)
     assert print_batches.files_of(print_settings, batch_id).pdf.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "shown"),
+    [
+        ("letter", "created", "accepted"),
+        ("letter", "sending", "accepted"),
+        ("letter", "sent", "received"),
+        ("letter", "returned-letter", "returned-letter"),  # not Notify's "received"
+        ("letter", "validation-failed", "validation-failed"),
+        ("letter", "technical-failure", "technical-failure"),
+        ("sms", "sending", "sending"),
+        ("email", "delivered", "delivered"),
+    ],
+)
+def test_a_letter_shows_notifys_words_for_its_progress(kind: str, status: str, shown: str) -> None:
+    assert statuses.shown(kind, status) == shown

@@ -204,11 +204,16 @@ async def list_notifications(
     if template_type:
         query = query.where(Message.kind == template_type)
     if status:
-        wanted = statuses.expand_filter(status)
+        wanted, letters = statuses.expand_filter(status)
         unknown = wanted - set(statuses.ALL)
         if unknown:
             raise HTTPException(400, f"status {sorted(unknown)[0]} is not one of {statuses.ALL}")
-        query = query.where(Message.status.in_(wanted))
+        query = query.where(
+            or_(
+                Message.status.in_(wanted),
+                and_(Message.kind == "letter", Message.status.in_(letters)),
+            )
+        )
     if reference:
         query = query.where(Message.reference == reference)
     anchor = None

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.api import schemas
+from messenger.messages import statuses
 from messenger.messages.recipients import postcode_of
 from messenger.platform.models import Message, MessageEvent, Organisation, TemplateVersion
 from messenger.platform.settings import Settings
@@ -78,7 +79,7 @@ def notification(
         line_7=padded[6],
         postcode=postcode_of(tuple(lines)) if lines else None,
         type=message.kind,  # type: ignore[arg-type]
-        status=message.status,
+        status=statuses.shown(message.kind, message.status),
         template=template_ref(settings, message.template_id, message.template_version),
         body=message.body,
         subject=message.subject,

@@ -59,13 +59,37 @@ ALIASES: dict[str, frozenset[str]] = {
 }
 
 
+# Notify's API shows a letter's progress in two words of its own: `accepted` (on its way to
+# the print room) and `received` (posted); its other statuses by their names. Notify shows a
+# returned letter as `received` too; Messenger says `returned-letter`, since the social
+# worker's system must know the client did not get it.
+ACCEPTED, RECEIVED = "accepted", "received"
+_AS_LETTER = {
+    CREATED: ACCEPTED, SENDING: ACCEPTED, PENDING: ACCEPTED, SENT: RECEIVED, DELIVERED: RECEIVED,
+}  # fmt: skip
+LETTER_ALIASES: dict[str, frozenset[str]] = {
+    word: frozenset(s for s, shown in _AS_LETTER.items() if shown == word)
+    for word in (ACCEPTED, RECEIVED)
+}
+
+
+def shown(kind: str, status: str) -> str:
+    """The status as Notify's API shows it."""
+    return _AS_LETTER.get(status, status) if kind == "letter" else status
+
+
 def can_move(current: str, new: str) -> bool:
     return new in ALLOWED.get(current, frozenset())
 
 
-def expand_filter(names: list[str]) -> set[str]:
-    """`?status=failed` means every failure, as in Notify."""
+def expand_filter(names: list[str]) -> tuple[set[str], set[str]]:
+    """`?status=failed` means every failure, as in Notify; `accepted` and `received` are
+    letters' words. The statuses wanted of every kind, and those wanted of letters only."""
     found: set[str] = set()
+    letters: set[str] = set()
     for name in names:
-        found |= ALIASES.get(name, frozenset({name}))
-    return found
+        if name in LETTER_ALIASES:
+            letters |= LETTER_ALIASES[name]
+        else:
+            found |= ALIASES.get(name, frozenset({name}))
+    return found, letters
