@@ -78,8 +78,7 @@ async def wait_for_status(
         response = await client.get(f"/v2/notifications/{message_id}", headers=tenant.headers())
         response.raise_for_status()
         found: dict[str, Any] = response.json()
-        # A letter on its way shows as Notify's `accepted`.
-        if found["status"] not in {*statuses.IN_FLIGHT, statuses.ACCEPTED}:
+        if statuses.settled(found["status"]):
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"{message_id} still {found['status']} after {timeout} s")

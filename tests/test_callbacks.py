@@ -243,7 +243,7 @@ async def test_a_returned_letter_follows_its_receipt(
         "/v2/notifications/letter", json=letter_body(reference="brief-17"), headers=tenant.headers()
     )
     letter_id = sent.json()["id"]
-    assert (await wait_for_status(http, tenant, letter_id))["status"] == "sent"
+    assert (await wait_for_status(http, tenant, letter_id))["status"] == "received"
     returned = await http.post(
         f"/v2/notifications/{letter_id}/returned-letter",
         json={"reason": "verhuisd"},

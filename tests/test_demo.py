@@ -25,7 +25,7 @@ async def test_demo_sends_sms_email_and_letter(settings: Settings, sessions: Ses
     assert [(r.kind, r.status) for r in results] == [
         ("sms", "delivered"),
         ("email", "delivered"),
-        ("letter", "sent"),
+        ("letter", "received"),
     ]
     sms, email, letter = (Path(r.outbox_file) for r in results)
     assert json.loads(sms.read_text())["to"] == "+32470123456"

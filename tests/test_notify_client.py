@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("worker")
 async def _final(client: NotificationsAPIClient, message_id: str) -> dict[str, Any]:
     for _ in range(400):
         found: dict[str, Any] = await asyncio.to_thread(client.get_notification_by_id, message_id)
-        if found["status"] not in {*statuses.IN_FLIGHT, statuses.ACCEPTED}:
+        if statuses.settled(found["status"]):
             return found
         await asyncio.sleep(0.05)
     raise AssertionError(f"{message_id} did not finish")

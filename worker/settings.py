@@ -82,12 +82,18 @@ def worker_options(settings: Settings, redis_url: str, *, crons: bool = False) -
 
 
 def _crons(settings: Settings) -> list[Any]:
+    # arq names a unique cron run `cron:<name>:<time>` in the whole Redis database, whatever
+    # the queue: two deployments (or test runs) on one database would take each other's runs
+    # and one would starve. The queue in the name keeps each deployment's runs its own.
+    def named(job: str) -> str:
+        return f"{job}@{settings.queue_name}"
+
     minute, second = cron_slots(settings.reconcile_every_seconds)
     callback_minute, callback_second = cron_slots(settings.callback_poll_seconds)
     return [
         cron(
             jobs.reconcile_due,
-            name=RECONCILE_JOB,
+            name=named(RECONCILE_JOB),
             run_at_startup=True,
             unique=True,
             timeout=300,
@@ -97,7 +103,7 @@ def _crons(settings: Settings) -> list[Any]:
         ),
         cron(
             jobs.callbacks_due,
-            name=CALLBACKS_DUE_JOB,
+            name=named(CALLBACKS_DUE_JOB),
             run_at_startup=True,
             unique=True,
             timeout=120,
@@ -107,7 +113,7 @@ def _crons(settings: Settings) -> list[Any]:
         ),
         cron(
             jobs.purge_bodies,
-            name=PURGE_JOB,
+            name=named(PURGE_JOB),
             hour={2},
             minute={30},
             second={0},

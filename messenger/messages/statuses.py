@@ -73,6 +73,11 @@ LETTER_ALIASES: dict[str, frozenset[str]] = {
 }
 
 
+def settled(shown_status: str) -> bool:
+    """Whether a status as the API shows it is the end of the way (not in flight)."""
+    return shown_status not in IN_FLIGHT and shown_status != ACCEPTED
+
+
 def shown(kind: str, status: str) -> str:
     """The status as Notify's API shows it."""
     return _AS_LETTER.get(status, status) if kind == "letter" else status

@@ -92,8 +92,9 @@ async def test_a_killed_worker_sends_no_email_twice(
     assert sum(found.values()) == BATCH  # nothing lost
     assert set(found) <= {statuses.SENT, statuses.TECHNICAL_FAILURE}, found
     assert duplicates == 0, sent.most_common(3)
-    # Only sends inside the relay's DATA at the kill: at most the pool (4 connections).
-    assert interrupted <= 4, found
+    # Only sends inside the provider call at the kill: the pool (4 connections), plus, on a
+    # loaded machine, a send its own 2 s timeout had just cut off and not yet put back.
+    assert interrupted <= 2 * fault_settings.smtp_pool_size, found
     print(
         f"SIGKILL (email) after {at_kill} of {BATCH} at the relay: 0 lost, 0 duplicates, "
         f"{interrupted} caught in DATA settled as technical-failure, all final in {seconds:.0f} s"
