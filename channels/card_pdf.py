@@ -10,17 +10,20 @@ from collections.abc import Sequence
 from html import escape
 
 from channels.base import OutgoingMessage
-from channels.letter_pdf import RenderedBatch, render_pieces
+from channels.letter_pdf import FONT_FAMILY, RenderedBatch, inset_css, render_pieces
 
-CSS = """
-@page { size: A6; margin: 10mm 10mm 10mm 10mm; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; line-height: 1.4;
-       margin: 0; color: #000; }
-.letter { page-break-before: always; }
-.letter:first-child { page-break-before: auto; }
-h1 { font-size: 13pt; margin: 0 0 4mm 0; }
-p { margin: 0 0 2.5mm 0; }
-ul { margin: 0 0 2.5mm 0; padding-left: 5mm; }
+# Larger than a letter's body: a card is read standing at the door, often without glasses.
+BODY_PT, HEADING_PT = 13, 15
+CSS = f"""
+@page {{ size: A6; margin: 10mm; }}
+body {{ font-family: {FONT_FAMILY}; font-size: {BODY_PT}pt; line-height: 1.35;
+       margin: 0; color: #000; }}
+.letter {{ page-break-before: always; }}
+.letter:first-child {{ page-break-before: auto; }}
+h1 {{ font-size: {HEADING_PT}pt; line-height: 1.2; margin: 0 0 3.5mm 0; }}
+p {{ margin: 0 0 2.5mm 0; }}
+ul {{ margin: 0 0 2.5mm 0; padding-left: 5mm; }}
+{inset_css(margin_mm=2.5, padding_mm=(2, 3))}
 """
 
 

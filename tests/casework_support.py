@@ -43,6 +43,8 @@ from messenger.wording import template_store
 from tests.support import Tenant
 
 WORKER_NAME, WORKER_PHONE, WORKER_EMAIL = "Jan Peeters", "09 123 45 67", "jan.peeters@ocmw.example"
+# The walk-in desk of the organisation's profile: the letters offer it (issue 15).
+WALK_IN, OPENING_HOURS = "Onderbergen 86, 9000 Gent", "maandag tot vrijdag van 9 tot 12 uur"
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -87,7 +89,8 @@ class Rig:
         contact: bool = True,
         channels: ChannelSet | None = None,
     ) -> Rig:
-        """Shipped templates synced; the organisation's contact set unless `contact=False`."""
+        """Shipped templates synced; the organisation's contact and walk-in desk set unless
+        `contact=False`."""
         async with sessions() as session:
             await template_store.sync_shipped(session)
             if contact:
@@ -96,6 +99,8 @@ class Rig:
                 organisation.contact_name = WORKER_NAME
                 organisation.contact_phone = WORKER_PHONE
                 organisation.contact_email = WORKER_EMAIL
+                organisation.walk_in_address = WALK_IN
+                organisation.opening_hours = OPENING_HOURS
             await session.commit()
         return cls(
             sessions,

@@ -20,14 +20,21 @@ LETTER_TEMPLATE = template_id("lac-uitnodiging-brief")
 SMS_VALUES = {
     "voornaam": "Sara",
     "moment": "2026-12-08T10:00:00+01:00",
-    "plaats": "Markt 1, Gent",
+    "plaats_kort": "Sociaal Huis Gent",
     "telefoon": "09 123 45 67",
 }
-EMAIL_VALUES = {**SMS_VALUES, "maatschappelijk_werker": "Jan Peeters"}
+EMAIL_VALUES = {
+    **SMS_VALUES,
+    "plaats": "Markt 1, Gent",
+    "maatschappelijk_werker": "Jan Peeters",
+    "ocmw": "OCMW Gent",
+}
 LETTER_VALUES = {
     **EMAIL_VALUES,
     "naam": "Sara Janssens",
     "email": "jan.peeters@ocmw.example",
+    "onthaal_adres": "Sociaal Huis, Onderbergen 86, 9000 Gent",
+    "openingsuren": "maandag tot vrijdag van 9 tot 12 uur",
     "address_line_1": "Sara Janssens",
     "address_line_2": "Kerkstraat 12 bus 3",
     "address_line_3": "9000 Gent",

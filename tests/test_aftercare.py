@@ -30,6 +30,8 @@ async def _case(sessions: Sessions, tenant: Tenant, company: str = "De Watergroe
         assert organisation is not None
         organisation.contact_name, organisation.contact_phone = "Jan Peeters", "09 123 45 67"
         organisation.contact_email = "jan@ocmw.example"
+        organisation.walk_in_address = "Onderbergen 86, 9000 Gent"
+        organisation.opening_hours = "maandag tot vrijdag van 9 tot 12 uur"
         client = await create_client(
             session,
             tenant.organisation_id,
@@ -51,6 +53,7 @@ async def _case(sessions: Sessions, tenant: Tenant, company: str = "De Watergroe
 async def _aftercare(sessions: Sessions, case_id: str) -> dict[str, datetime]:
     names = (
         "samenvatting",
+        "niet-gekomen",
         "doorverwijzing",
         "afbetalingsplan-30-dagen",
         "afbetalingsplan-mislukt",
@@ -92,7 +95,7 @@ async def test_an_attended_session_with_a_payment_plan_gets_every_follow_up(
     assert "dinsdag 10 december 2030" in letter.body
 
 
-async def test_a_client_who_did_not_come_gets_a_task_not_a_summary(
+async def test_a_client_who_did_not_come_gets_a_task_and_the_niet_gekomen_letter(
     sessions: Sessions, tenant: Tenant
 ) -> None:
     case_id = await _case(sessions, tenant)
@@ -110,7 +113,8 @@ async def test_a_client_who_did_not_come_gets_a_task_not_a_summary(
         await session.commit()
         [task] = list(await session.scalars(select(Task)))
     assert task.kind == "outreach" and task.case_id == case_id
-    assert set(await _aftercare(sessions, case_id)) == {"doorverwijzing"}
+    # What was decided without the client; no summary, no "we spraken onlangs".
+    assert set(await _aftercare(sessions, case_id)) == {"niet-gekomen"}
 
 
 async def test_a_water_company_reports_on_its_own_cases_only(

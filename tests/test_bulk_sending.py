@@ -36,8 +36,8 @@ from tests.support import (
 )
 
 BULK = "/v2/notifications/bulk"
-SMS_HEADER = ["phone number", "voornaam", "moment", "plaats", "telefoon"]
-MOMENT, PLACE, PHONE = SMS_VALUES["moment"], SMS_VALUES["plaats"], SMS_VALUES["telefoon"]
+SMS_HEADER = ["phone number", "voornaam", "moment", "plaats kort", "telefoon"]
+MOMENT, PLACE, PHONE = SMS_VALUES["moment"], SMS_VALUES["plaats_kort"], SMS_VALUES["telefoon"]
 # GC Notify's job, as its job_schema dumps it.
 JOB_FIELDS = {
     "api_key", "archived", "created_at", "created_by", "id", "job_status",
@@ -113,7 +113,7 @@ async def test_rows_become_text_messages_the_worker_delivers(
     assert {m["status"] for m in finished} == {"delivered"}
     for number, name in (("+32470123456", "Sara"), ("+32470654321", "Ahmed")):
         message = by_number[number]
-        assert message["body"].startswith(f"Dag {name}, u hebt een afspraak")
+        assert message["body"].startswith(f"Dag {name}, denkt u aan uw LAC-gesprek?")
         sent = json.loads(outbox_path(settings.outbox_dir, "sms", message["id"]).read_text())
         assert (sent["to"], sent["body"]) == (number, message["body"])
 
@@ -124,11 +124,12 @@ async def test_a_csv_of_emails_with_references_of_its_own(
 ) -> None:
     # Column names as a spreadsheet has them: case, spaces and dashes do not matter.
     header = ["Email Address", "Voornaam", "Moment", "Plaats", "Telefoon",
-              "Maatschappelijk werker", "reference"]  # fmt: skip
+              "Maatschappelijk werker", "OCMW", "reference"]  # fmt: skip
+    worker = ["Jan Peeters", "OCMW Gent"]
     rows = [
         header,
-        ["sara@example.be", "Sara", MOMENT, "Markt 1, Gent", PHONE, "Jan Peeters", "dossier-1"],
-        ["tom@example.be", "Tom", MOMENT, "Markt 1, Gent", PHONE, "Jan Peeters", "dossier-2"],
+        ["sara@example.be", "Sara", MOMENT, "Markt 1, Gent", PHONE, *worker, "dossier-1"],
+        ["tom@example.be", "Tom", MOMENT, "Markt 1, Gent", PHONE, *worker, "dossier-2"],
     ]
     async with httpx.AsyncClient(base_url=api, timeout=30) as http:
         answer = await http.post(
@@ -151,9 +152,12 @@ async def test_a_csv_of_emails_with_references_of_its_own(
 @pytest.mark.usefixtures("worker")
 async def test_letters_from_rows_are_printed(api: str, tenant: Tenant, settings: Settings) -> None:
     header = ["address line 1", "address line 2", "address line 3", "naam", "voornaam",
-              "moment", "plaats", "telefoon", "maatschappelijk werker", "email"]  # fmt: skip
+              "moment", "plaats", "telefoon", "maatschappelijk werker", "email", "ocmw",
+              "onthaal adres", "openingsuren"]  # fmt: skip
     row = ["Sara Janssens", "Kerkstraat 12 bus 3", "9000 Gent", "Sara Janssens", "Sara",
-           MOMENT, PLACE, PHONE, "Jan Peeters", "jan.peeters@ocmw.example"]  # fmt: skip
+           MOMENT, "Markt 1, Gent", PHONE, "Jan Peeters", "jan.peeters@ocmw.example",
+           "OCMW Gent", "Sociaal Huis, Onderbergen 86, 9000 Gent",
+           "maandag tot vrijdag van 9 tot 12 uur"]  # fmt: skip
     rows = [header, row]
     client = NotificationsAPIClient(tenant.api_key, base_url=api)
     job = (await post_bulk(client, {"name": "brieven", "template_id": LETTER_TEMPLATE,
@@ -192,9 +196,9 @@ async def test_a_bad_row_among_good_ones_is_named_and_nothing_is_stored(
         said = [(e["error"], e["message"]) for e in error.message]
         assert said == [
             ("BadRequestError", "Row 2 - phone_number Not a valid mobile number"),
-            ("BadRequestError", "Row 4 - Missing personalisation: plaats, telefoon"),
+            ("BadRequestError", "Row 4 - Missing personalisation: plaats_kort, telefoon"),
             ("BadRequestError", "Row 5 - Text messages cannot be longer than 918 characters. "
-                                "Your message is 1247 characters long."),
+                                "Your message is 1241 characters long."),
             ("BadRequestError", "Row 6 - has 6 cells, but the header names 5 columns"),
             ("BadRequestError", "Row 7 - phone_number replied STOP: this number gets no text "
                                 "messages any more"),

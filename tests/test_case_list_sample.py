@@ -70,7 +70,7 @@ async def test_the_sample_is_csv_as_excel_in_belgium_writes_it(
     header, *examples = rows(raw)
     # Columns by their Dutch names, each a column the import knows, each once.
     fields = [HEADERS[fold(name)] for name in header]
-    assert len(set(fields)) == len(fields) == 22
+    assert len(set(fields)) == len(fields) == 23
     assert header[:2] == ["voornaam", "achternaam"] and WORKER_COLUMN in header
     assert text.splitlines()[0].count(";") == len(header) - 1
     assert [len(row) for row in examples] == [len(header)] * 2

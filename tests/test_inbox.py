@@ -53,7 +53,7 @@ async def _case_with_sms(sessions: Sessions, tenant: Tenant) -> tuple[str, str, 
                 personalisation={
                     "voornaam": "Sara",
                     "moment": "2030-12-10T10:00",
-                    "plaats": "Markt 1",
+                    "plaats_kort": "Markt 1",
                     "telefoon": "09 1",
                 },
                 client_id=client.id,

@@ -52,6 +52,8 @@ DUE = {
     "uitnodiging": "2026-12-01T10:00:00+01:00",
     "uitnodiging-heraansluiting": "2026-12-01T10:00:00+01:00",
     "afspraak-voorstel": "2026-12-08T10:00:00+01:00",
+    # The day before Sara's appointment (Thursday 10 December, 14:00).
+    "afspraak-herinnering": "2026-12-09T10:00:00+01:00",
     "herinnering": "2026-12-14T09:00:00+01:00",
     "ochtend": "2026-12-15T09:00:00+01:00",
 }
@@ -60,6 +62,7 @@ EXPECTED: dict[str, dict[str, str | None]] = {
     "Sara Janssens": {
         "uitnodiging": "letter",
         "afspraak-voorstel": "sms",
+        "afspraak-herinnering": "sms",
         "herinnering": "sms",
         "ochtend": "sms",
     },
@@ -260,18 +263,18 @@ async def test_an_imported_case_list_reaches_every_client_who_can_be_reached(
     )
     reached = {case_client[r.case_id] for r in reminders if r.status == "sent"}
     per_channel = Counter(m.kind for m in messages.values())
-    assert (len(reached), per_channel) == (14, {"letter": 20, "sms": 11, "email": 3})
+    assert (len(reached), per_channel) == (14, {"letter": 20, "sms": 12, "email": 3})
     # Everything a client gets is in the outbox, with the words filled in.
     outbox = office.settings.outbox_dir
     files = Counter(p.parent.name for p in outbox.rglob("*") if p.is_file())
-    assert files == {"letters": 20, "sms": 11, "email": 3}
+    assert files == {"letters": 20, "sms": 12, "email": 3}
     sara = rows["Sara Janssens"]
     texts = [
         json.loads((outbox / "sms" / f"{m.id}.json").read_text())
         for m in messages.values()
         if m.kind == "sms" and m.case_id == sara["case_id"]
     ]
-    assert len(texts) == 3 and all(t["to"] == "+32470123456" for t in texts)
+    assert len(texts) == 4 and all(t["to"] == "+32470123456" for t in texts)
     offer = next(t["body"] for t in texts if "donderdag 10 december 2026 om 14 uur" in t["body"])
     assert "Bel 09 266 11 11" in offer  # her appointment, her own worker's number
     reminder = next(t["body"] for t in texts if "dinsdag 15 december" in t["body"])

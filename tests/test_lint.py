@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from messenger.wording import lint, rendering
+from messenger.casework.plan_values import SOURCES
+from messenger.wording import lint, long_values, rendering
 from messenger.wording.template_check import check
 from messenger.wording.template_files import TemplateFileError
 from tests.lint_support import CONTACT, found, pdf_pages, src
@@ -54,9 +55,10 @@ def test_a_non_gsm_character_makes_an_sms_ucs2() -> None:
     assert (fixed.transliterated_sms.encoding, fixed.transliterated_sms.segments) == ("GSM-7", 1)
 
 
-@pytest.mark.parametrize(("repeat", "segments", "severity"), [(12, 3, "warning"), (18, 4, "error")])
+@pytest.mark.parametrize(("repeat", "segments", "severity"), [(18, 3, "warning"), (26, 4, "error")])
 def test_a_long_sms(repeat: int, segments: int, severity: str) -> None:
-    report = check(src("Bel ons als u vragen hebt. " * repeat, kind="sms"))
+    # Phone numbers: many characters, few words (a number is not counted as words).
+    report = check(src("Bel 09 123 45 67. " * repeat, kind="sms"))
     assert report.sms is not None and report.sms.segments == segments
     assert found(report) == {("sms-segments", severity)}
 
@@ -66,7 +68,7 @@ def test_a_long_sms(repeat: int, segments: int, severity: str) -> None:
     [
         ("Dag Sara.{% if variant == 'b' %} Dag cliënt.{% endif %}", {"a": 1, "b": 1}, "encoding"),
         (
-            "Dag Sara.{% if partner %}" + " Bel ons als u vragen hebt." * 12 + "{% endif %}",
+            "Dag Sara.{% if partner %}" + " Bel 09 123 45 67." * 26 + "{% endif %}",
             {},
             "segments",
         ),
@@ -91,15 +93,92 @@ def test_an_sms_is_discreet(body: str, excerpt: str) -> None:
     assert report.findings[0].excerpt == excerpt
 
 
-def test_an_email_subject_is_discreet_but_its_body_may_say_more() -> None:
+def test_an_email_subject_is_discreet() -> None:
     subject = check(src(f"Dag Sara,\n\n{CONTACT}", subject="Uw achterstallige factuur"))
     discretion = [f for f in subject.findings if f.rule == "discretion"]
     assert {(f.severity, f.excerpt) for f in discretion} == {
         ("error", "achterstallige"),
         ("error", "factuur"),
     }
-    body = check(src("Dag Sara,\n\nUw waterfactuur is nog niet betaald. Bel ons."))
-    assert body.findings == ()
+    assert all(f.message.startswith("Het onderwerp van een e-mail") for f in discretion)
+
+
+# What a phone shows of an email under its subject, after the greeting line.
+OPENING = "We willen graag met u praten. Dat kan bij ons of bij u thuis. U mag iemand meebrengen."
+assert len(OPENING) < lint.PREVIEW_CHARS
+
+
+@pytest.mark.parametrize(
+    ("first_lines", "excerpt"),
+    [
+        ("Wij willen graag met u praten over uw waterfactuur.", "waterfactuur"),
+        ("We willen met u praten over de factuur van de gemeente.", "factuur"),
+        ("Kom naar het LAC-gesprek over uw water.", "water"),
+        ("U hebt nog € 320,15 open staan.", "€ 320,15"),
+        ("Lukt het betalen? We helpen graag.", "betalen"),
+        ("Hebt u weer water? We horen het graag.", "water"),
+    ],
+)
+def test_an_emails_first_lines_are_discreet(first_lines: str, excerpt: str) -> None:
+    report = check(src(f"Dag Sara,\n\n{first_lines}\n\n{CONTACT}"))
+    [finding] = [f for f in report.findings if f.rule == "discretion"]
+    assert (finding.severity, finding.excerpt) == ("error", excerpt)
+    assert finding.message.startswith("Het begin van een e-mail")
+    assert not report.ok
+
+
+def test_an_email_may_say_more_after_the_lines_a_lock_screen_shows() -> None:
+    later = "Het gaat over uw waterfactuur. Die is nog niet betaald."
+    report = check(src(f"Dag Sara,\n\n{OPENING} {OPENING}\n\n{later}\n\n{CONTACT}"))
+    assert [f for f in report.findings if f.rule == "discretion"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("Dag Sara,\n\nBel ons.", "Bel ons."),
+        ("Beste Sara Janssens,\nBel ons.\nTot dan.", "Bel ons. Tot dan."),
+        ("Bonjour Sara,\n\nAppelez-nous.", "Appelez-nous."),
+        ("Hello Sara,\n\nCall us.", "Call us."),
+        # No greeting line: the preview starts at the first word.
+        ("Dag Sara, hoe gaat het?\nBel ons.", "Dag Sara, hoe gaat het? Bel ons."),
+        ("We denken aan u.\n\nBel ons.", "We denken aan u. Bel ons."),
+        # The inset box's marks are layout.
+        ("Dag Sara,\n\n^ Wanneer? dinsdag\n^ Waar? Gent", "Wanneer? dinsdag Waar? Gent"),
+    ],
+)
+def test_the_preview_skips_the_greeting_line(body: str, shown: str) -> None:
+    assert lint.preview(body) == shown
+
+
+def test_the_preview_is_about_140_characters_ending_with_a_whole_word() -> None:
+    shown = lint.preview(f"Dag Sara,\n\n{OPENING} {OPENING} {OPENING}")
+    assert lint.PREVIEW_CHARS <= len(shown) < lint.PREVIEW_CHARS + 15
+    assert f"{OPENING} {OPENING} {OPENING}".startswith(shown)
+    assert shown.endswith(("praten.", "of", "bij", "u", "thuis.", "mag", "iemand", "meebrengen."))
+
+
+def test_a_letter_is_not_checked_for_discretion() -> None:
+    # A closed envelope: the letter may name the bill, and has to, to be understood.
+    body = f"Dag Sara,\n\nUw waterfactuur is nog niet betaald.\n\n{CONTACT}"
+    assert [f for f in check(src(body, "letter")).findings if f.rule == "discretion"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "excerpt"),
+    [
+        ("Dag Sara, hebt u weer water? Bel ons.", "water"),
+        ("Dag Sara, lukt het afbetalen? Bel ons.", "afbetalen"),
+        ("Dag Sara, hoe gaat het met de begrenzer? Bel ons.", "begrenzer"),
+        ("Dag Sara, hoe gaat het met de betaling? Bel ons.", "betaling"),
+        ("Bonjour Sara, avez-vous encore de l'eau? Appelez-nous.", "eau"),
+        ("Hello Sara, do you have water again? Call us.", "water"),
+    ],
+)
+def test_the_whole_sms_is_discreet(body: str, excerpt: str) -> None:
+    report = check(src(body, kind="sms"))
+    [finding] = [f for f in report.findings if f.rule == "discretion"]
+    assert (finding.severity, finding.excerpt) == ("error", excerpt)
 
 
 def test_a_lac_letter_says_what_the_lac_is_and_can_decide() -> None:
@@ -110,7 +189,8 @@ def test_a_lac_letter_says_what_the_lac_is_and_can_decide() -> None:
     assert found(report) == {("explains-lac", "error")}
     assert len(report.findings) == 2
     explained = "Kom naar de Lokale Adviescommissie. Die kan beslissen over een afbetalingsplan."
-    assert check(src(explained + "\n\n" + CONTACT, "letter", checks=["explains-lac"])).ok
+    checks = ["explains-lac", "accept:readability"]
+    assert check(src(explained + "\n\n" + CONTACT, "letter", checks=checks)).ok
 
 
 @pytest.mark.parametrize(
@@ -191,7 +271,7 @@ def test_variables_must_be_declared_and_used() -> None:
 @pytest.mark.parametrize(
     ("body", "severity"),
     [
-        ("Dag Sara,\n\nDe watermaatschappij organiseert een vergadering. Bel ons.", "error"),
+        ("Dag Sara,\n\nDe gemeenteadministratie organiseert een vergadering. Bel ons.", "error"),
         (
             "Dag Sara,\n\nDe maatschappelijk werker organiseert een gesprek met u. Bel ons.",
             "warning",
@@ -243,3 +323,205 @@ def test_python_internals_give_a_render_finding_not_a_crash(body: str) -> None:
 def test_personalisation_is_never_rendered_as_a_template() -> None:
     source = src("Dag {{ voornaam }}.", "sms", variables={"voornaam": {"example": "{{ 7*7 }}"}})
     assert [r.body for r in check(source).renderings] == ["Dag {{ 7*7 }}."]
+
+
+# d. Long, accented, real values
+
+VOORNAAM = {"voornaam": {"example": "Sara"}}
+# 151 characters with "Sara": one part; "Marie-Christine" adds 11 and makes it two.
+ONE_PART_WITH_SARA = (
+    "Dag {{ voornaam }}, we willen graag met u praten. Kom naar het OCMW op dinsdag. "
+    "Past het niet? Bel 09 123 45 67. Stuur JA als u komt. Tot dan, Jan Peeters, OCMW!"
+)
+
+
+def test_an_sms_that_fits_with_the_example_but_not_with_a_long_name() -> None:
+    report = check(src(ONE_PART_WITH_SARA, "sms", variables=VOORNAAM))
+    assert report.sms is not None and report.sms.segments == 1
+    long = report.with_values(lint.LONG)
+    assert long is not None and long.sms is not None
+    assert (long.sms.encoding, long.sms.segments) == ("GSM-7", 2)
+    assert "Dag Marie-Christine," in long.renderings[0].body
+    [finding] = report.findings
+    assert (finding.rule, finding.severity) == ("sms-segments", "warning")
+    assert finding.message == "Met lange waarden: De sms is 2 delen lang; één deel is beter."
+
+
+def test_an_accented_name_makes_the_sms_ucs2_and_its_parts_are_reported() -> None:
+    report = check(src(ONE_PART_WITH_SARA, "sms", variables=VOORNAAM))
+    accented = report.with_values(lint.ACCENTED)
+    assert accented is not None and accented.sms is not None
+    assert "Dag Anaïs," in accented.renderings[0].body
+    assert (accented.sms.encoding, accented.sms.segments) == ("UCS-2", 3)
+    assert [c for _, c in accented.sms.offending] == ["ï"]
+    # The client's name is not the text's fault: up to three parts is reported, not refused.
+    assert not [f for f in report.findings if f.message.startswith("Met een naam met accenten")]
+
+
+def test_an_accented_name_that_makes_more_than_three_parts_is_an_error() -> None:
+    body = ONE_PART_WITH_SARA + " Bel 09 123 45 67." * 4
+    report = check(src(body, "sms", variables=VOORNAAM))
+    accented = [f for f in report.findings if f.message.startswith("Met een naam met accenten")]
+    assert [(f.rule, f.severity) for f in accented] == [("sms-segments", "error")]
+    assert "4 delen" in accented[0].message
+
+
+def test_transliteration_keeps_an_accented_name_in_gsm7() -> None:
+    report = check(src(ONE_PART_WITH_SARA, "sms", variables=VOORNAAM), transliterate_sms=True)
+    accented = report.with_values(lint.ACCENTED)
+    assert accented is not None and accented.transliterated_sms is not None
+    assert (accented.transliterated_sms.encoding, accented.transliterated_sms.segments) == (
+        "GSM-7",
+        1,
+    )
+
+
+def test_only_an_sms_is_checked_with_an_accented_name() -> None:
+    report = check(src(f"Dag {{{{ voornaam }}}},\n\n{CONTACT}", variables=VOORNAAM))
+    assert [v.label for v in report.value_sets] == [lint.LONG]
+
+
+def test_a_sentence_that_grows_too_long_with_a_long_worker_name() -> None:
+    # 15 words with "Jan Peeters"; "Anne-Sophie Van den Bossche-De Clercq" is 5 words.
+    body = (
+        "Dag Sara,\n\nOp dinsdag praat u met {{ maatschappelijk_werker }} over wat er nu "
+        "het best kan gebeuren.\n\n" + CONTACT
+    )
+    variables = {"maatschappelijk_werker": {"example": "Jan Peeters"}}
+    report = check(src(body, variables=variables))
+    [finding] = report.findings
+    assert (finding.rule, finding.severity) == ("sentence-long", "warning")
+    assert finding.message.startswith("Met lange waarden: Zin van 18 woorden")
+    assert "Anne-Sophie Van den Bossche-De Clercq" in finding.excerpt
+
+
+def _letter_with_hours(filler: int) -> str:
+    return (
+        "Dag Sara,\n\n" + "Tot dan.\n" * filler + "Open: {{ openingsuren }}.\n\n"
+        "{% if partner %}Of {{ partner.name }}.{% endif %}\n\n" + CONTACT
+    )
+
+
+def _fullest_letter() -> str:
+    """As many lines as fit on one page with the short example, whatever the layout is."""
+
+    def pages(filler: int) -> int:
+        body = rendering.render(
+            _letter_with_hours(filler),
+            None,
+            {"openingsuren": "elke werkdag"},
+            language="nl",
+            partner=lint.EXAMPLE_PARTNER,
+        ).body
+        return pdf_pages("letter", "Een brief", body)
+
+    fits, too_many = 0, 120  # a binary search: one page with `fits` lines, two with `too_many`
+    assert pages(fits) == 1 and pages(too_many) > 1
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        fits, too_many = (middle, too_many) if pages(middle) == 1 else (fits, middle)
+    return _letter_with_hours(fits)
+
+
+def test_a_letter_that_fits_with_the_examples_but_not_with_real_opening_hours() -> None:
+    variables = {"openingsuren": {"example": "elke werkdag"}}
+    report = check(src(_fullest_letter(), "letter", subject="Een brief", variables=variables))
+    long = report.with_values(lint.LONG)
+    assert long is not None
+    assert (report.pages, long.pages) == (1, 2)
+    [finding] = [f for f in report.findings if f.rule == "one-page"]
+    assert finding.message == "Met lange waarden: De tekst past niet op één A4-blad: 2 pagina's."
+    assert [r.label for r in long.renderings] == ["standaard", "met partner"]
+    assert long_values.partner("nl")["name"] in long.renderings[1].body
+    assert "woensdag van 13 tot 19 uur" in long.renderings[0].body
+
+
+def test_the_same_finding_with_both_sets_of_values_is_shown_once() -> None:
+    report = check(src("Gelieve {{ voornaam }} te bellen.", "sms", variables=VOORNAAM))
+    assert [(f.rule, f.message[:8]) for f in report.findings] == [("officialese", "'Gelieve")]
+
+
+def test_a_variable_without_a_long_value_keeps_its_example() -> None:
+    variables = {"voornaam": {"example": "Sara"}, "kleur": {"example": "blauw"}}
+    source = src("Dag {{ voornaam }}, uw kaart is {{ kleur }}.", "sms", variables=variables)
+    assert long_values.for_template(source) == {"voornaam": "Marie-Christine", "kleur": "blauw"}
+    assert long_values.unknown(source) == ["kleur"]
+    long = check(source).with_values(lint.LONG)
+    assert long is not None
+    assert long.renderings[0].body == "Dag Marie-Christine, uw kaart is blauw."
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_every_value_a_plan_can_fill_has_a_long_value(name: str) -> None:
+    for language in ("nl", "fr", "en"):
+        assert name in long_values.long_values(language)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("voornaam", "Marie-Christine"),
+        ("naam", "Marie-Christine Vandenbroucke-Van Den Abeele"),
+        ("plaats", "Sociaal Huis Gent, Onderbergen 86 bus 12, 9000 Gent"),
+        ("plaats_kort", "Sociaal Huis Gent"),
+    ],
+)
+def test_long_values_named_in_the_issue(name: str, value: str) -> None:
+    assert long_values.long_values("nl")[name] == value
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_values_that_are_words_come_in_the_template_language(language: str) -> None:
+    hours = {"nl": "woensdag", "fr": "mercredi", "en": "Wednesday"}[language]
+    assert hours in long_values.long_values(language)["openingsuren"]
+    assert hours in long_values.partner(language)["opening_hours"]
+    assert long_values.accented_values(language)["voornaam"] == "Anaïs"
+
+
+# e. SMS: sentence and word rules instead of a readability score
+
+
+def test_an_sms_gets_no_readability_score_or_finding() -> None:
+    report = check(src("Dag Sara. De gemeenteadministratie organiseert iets. Bel ons.", "sms"))
+    assert report.flesch_douma is None
+    assert "readability" not in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("words", "severity"),
+    [(12, None), (13, "warning"), (15, "warning"), (16, "error")],
+)
+def test_an_sms_sentence_is_shorter_than_a_letters(words: int, severity: str | None) -> None:
+    sentence = " ".join(["Kom"] + ["morgen"] * (words - 2) + ["langs."])
+    report = check(src(f"Dag Sara. {sentence}", "sms"))
+    expected = set() if severity is None else {("sentence-long", severity)}
+    assert found(report) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentences", "severity"),
+    [(6, None), (7, "warning"), (8, "warning"), (9, "error")],
+)
+def test_an_sms_has_a_word_budget(sentences: int, severity: str | None) -> None:
+    # Five words a sentence; phone numbers would not count.
+    report = check(src("Bel ons als het kan. " * sentences, "sms"))
+    rules = {(f.rule, f.severity) for f in report.findings if f.rule == "sms-words"}
+    assert rules == (set() if severity is None else {("sms-words", severity)})
+
+
+@pytest.mark.parametrize(
+    ("word", "severity"),
+    [
+        ("Adviescommissie", "warning"),  # 5 syllables
+        ("waterbegrenzer", "warning"),
+        ("informatievergadering", "error"),  # 8
+        ("maatschappelijk", None),  # 4
+        ("LAC-gesprek", None),  # read as LAC and gesprek
+        ("Marie-Christine", None),
+        ("OCMW", None),  # 4 spoken syllables
+    ],
+)
+def test_an_sms_has_no_long_words(word: str, severity: str | None) -> None:
+    report = check(src(f"Dag Sara, kom naar het {word}. Bel ons.", "sms"))
+    rules = {(f.rule, f.severity, f.excerpt) for f in report.findings if f.rule == "sms-long-word"}
+    assert rules == (set() if severity is None else {("sms-long-word", severity, word)})

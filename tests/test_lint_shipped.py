@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from messenger.wording import lint
+from messenger.wording import lint, long_values
 from messenger.wording.readability import readability
 from messenger.wording.sms_encoding import sms_info
 from messenger.wording.template_check import check
@@ -47,7 +47,7 @@ def test_dutch_templates_read_at_or_above_their_target() -> None:
     # The linter reports the hardest rendering; every variant and partner rendering is listed.
     rows = []
     for source in SOURCES:
-        if source.language == "nl":
+        if source.language == "nl" and source.kind != "sms":  # an SMS has word rules instead
             report = shipped(source.language, source.name)
             target = lint.READABILITY[source.kind][1]
             assert report.flesch_douma == min(
@@ -57,7 +57,7 @@ def test_dutch_templates_read_at_or_above_their_target() -> None:
                 score = readability(rendered.body).flesch_douma
                 rows.append((f"{source.name} ({rendered.label})", source.kind, score, target))
     table = "\n".join(f"{n:60} {k:7} {s:6.1f} >= {t:.0f}" for n, k, s, t in rows)
-    assert len(rows) > len([s for s in SOURCES if s.language == "nl"])
+    assert len(rows) > len([s for s in SOURCES if s.language == "nl" and s.kind != "sms"])
     assert all(score >= target for _, _, score, target in rows), "\n" + table
 
 
@@ -100,10 +100,54 @@ def test_the_variant_letter_is_checked_per_variant_and_partner_state() -> None:
     ]
     bodies = {r.label: r.body for r in report.renderings}
     assert "Dan beslist de LAC zonder u." in bodies["zonder-begrenzer"]
-    assert "zo'n toestel te plaatsen" in bodies["met-begrenzer met partner"]
-    assert "zo'n toestel te plaatsen" not in bodies["zonder-begrenzer met partner"]
+    assert "zo'n toestel laten plaatsen" in bodies["met-begrenzer met partner"]
+    assert "zo'n toestel laten plaatsen" not in bodies["zonder-begrenzer met partner"]
+    # Both variants name the real risk.
+    assert all("Dan kan uw water afgesloten worden." in body for body in bodies.values())
 
 
 def test_a_variable_named_like_partner_is_not_a_partner_block() -> None:
     source = src("Dag {{ partner_naam }}, bel ons.", variables={"partner_naam": {"example": "X"}})
     assert [r.label for r in check(source).renderings] == ["standaard"]
+
+
+# With long, accented, real values (long_values.py), as clients will get them.
+
+
+@pytest.mark.parametrize("source", of())
+def test_every_variable_of_a_shipped_template_has_a_long_value(source: TemplateSource) -> None:
+    assert long_values.unknown(source) == []
+
+
+@pytest.mark.parametrize("source", of("sms"))
+def test_shipped_sms_is_one_part_with_long_values(source: TemplateSource) -> None:
+    long = shipped(source.language, source.name).with_values(lint.LONG)
+    assert long is not None and long.sms is not None
+    for rendered in long.renderings:
+        info = sms_info(rendered.body)
+        assert (info.encoding, info.segments) == ("GSM-7", 1), rendered.body
+
+
+@pytest.mark.parametrize("source", of("sms"))
+def test_shipped_sms_with_an_accented_name_stays_within_three_parts(source: TemplateSource) -> None:
+    accented = shipped(source.language, source.name).with_values(lint.ACCENTED)
+    assert accented is not None and accented.sms is not None
+    assert accented.sms.segments <= lint.MAX_SMS_SEGMENTS
+
+
+@pytest.mark.parametrize("source", of("letter") + of("card"))
+def test_shipped_letter_or_card_is_one_page_with_long_values(source: TemplateSource) -> None:
+    long = shipped(source.language, source.name).with_values(lint.LONG)
+    assert long is not None and long.pages == 1
+
+
+@pytest.mark.parametrize("source", of("sms") + of("email"))
+def test_what_a_lock_screen_shows_is_discreet(source: TemplateSource) -> None:
+    report = shipped(source.language, source.name)
+    assert [f for f in report.findings if f.rule == "discretion"] == []
+
+
+@pytest.mark.parametrize("source", of())
+def test_shipped_sentences_are_short_with_long_values(source: TemplateSource) -> None:
+    report = shipped(source.language, source.name)
+    assert [f for f in report.findings if f.rule == "sentence-long"] == []

@@ -77,7 +77,7 @@ async def test_official_client_reads_templates_and_previews(api: str, tenant: Te
     assert LETTER_TEMPLATE in [t["id"] for t in letters["templates"]]
     assert {t["type"] for t in letters["templates"]} == {"letter"}
     preview = await asyncio.to_thread(client.post_template_preview, SMS_TEMPLATE, SMS_VALUES)
-    assert preview["body"].startswith("Dag Sara, u hebt een afspraak")
+    assert preview["body"].startswith("Dag Sara, denkt u aan uw LAC-gesprek?")
 
 
 async def test_official_client_sees_notify_errors(api: str, tenant: Tenant) -> None:

@@ -32,12 +32,17 @@ SCHOENMAAT = {
     "Vragen? Bel {{ telefoon }}.",
     "variables": {"voornaam": VOORNAAM, "schoenmaat": {"example": "42"}, "telefoon": TELEFOON},
 }
+# An email: what was agreed (a sum, a payment) does not belong on a lock screen.
 AFSPRAKEN = {
     "name": "eigen-afspraken",
-    "type": "sms",
+    "type": "email",
     "language": "nl",
-    "title": "Wat we afspraken (sms)",
-    "body": "Dag {{ voornaam }}, dit spraken we af: {{ afspraken }}. Vragen? Bel {{ telefoon }}.",
+    "title": "Wat we afspraken (e-mail)",
+    "subject": "Na ons gesprek",
+    "body": "Dag {{ voornaam }},\n\nBedankt voor het gesprek van vorige week. Het was fijn om "
+    "u te zien. Hier leest u nog eens kort wat we samen bespraken. Bewaar deze e-mail goed."
+    "\n\n{{ afspraken }}\n\nVragen? Bel {{ telefoon }}.\n\n"
+    "Met vriendelijke groeten,\nDe sociale dienst",
     "variables": {
         "voornaam": VOORNAAM,
         "afspraken": {"example": "we bellen u elke maand even op"},
@@ -199,19 +204,20 @@ async def test_an_outcome_value_only_fills_a_step_timed_from_the_outcome(
     http: httpx.AsyncClient, tenant: Tenant, sessions: Sessions
 ) -> None:
     afspraken = await own_template(http, tenant, AFSPRAKEN)
+    by_email = {"channels": ["email"], "templates": {"email": afspraken}}
     await assert_refused(
         http,
         tenant,
         sessions,
-        [sms_step(afspraken, "voor-de-zitting")],
+        [sms_step(afspraken, "voor-de-zitting", **by_email)],
         "steps[1]: step 'voor-de-zitting'",
         "eigen-afspraken (nl) uses afspraken",
         "it comes from the outcome, so only a step with trigger outcome can use it",
     )
     # Timed from a failed payment plan is not the outcome either.
-    failed = after_outcome(afspraken, "mislukt", trigger="payment-plan-failed")
+    failed = after_outcome(afspraken, "mislukt", trigger="payment-plan-failed", **by_email)
     await assert_refused(http, tenant, sessions, [failed], "step 'mislukt'", "uses afspraken")
-    await assert_stored(http, tenant, [after_outcome(afspraken, "na-de-zitting")])
+    await assert_stored(http, tenant, [after_outcome(afspraken, "na-de-zitting", **by_email)])
 
 
 async def test_the_shipped_follow_up_letter_needs_the_outcome_too(

@@ -178,9 +178,33 @@ def test_b_prefix_gets_its_own_reason() -> None:
 
 
 def test_fifty_characters_is_the_limit() -> None:
-    assert normalise_postal_address([NAME, "x" * 50, TOWN])[1] == "x" * 50
-    assert _field_of([NAME, "x" * 51, TOWN]) == "address_line_2"
-    assert _field_of(["x" * 51, STREET, TOWN]) == "address_line_1"
+    assert normalise_postal_address([NAME, "i" * 50, TOWN])[1] == "i" * 50  # narrow letters
+    assert _field_of([NAME, "i" * 51, TOWN]) == "address_line_2"
+    assert _field_of(["i" * 51, STREET, TOWN]) == "address_line_1"
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [
+        ([NAME, "Burgemeester Van Gansberghelaan 123 bus 4", TOWN], "address_line_2"),
+        (["Marie-Christine Vandenbroucke-Van Den Abeele", STREET, TOWN], "address_line_1"),
+        ([NAME, "x" * 50, TOWN], "address_line_2"),
+    ],
+)
+def test_a_line_wider_than_the_envelope_window_is_refused_with_its_width(
+    lines: list[str], field: str
+) -> None:
+    """Measured in the letter's font: it would wrap inside the window and leave a part alone."""
+    with pytest.raises(InvalidRecipient) as caught:
+        normalise_postal_address(lines)
+    assert caught.value.field == field
+    assert "envelope window" in caught.value.reason and "at most 75 mm" in caught.value.reason
+
+
+def test_a_long_but_fitting_line_is_kept() -> None:
+    assert normalise_postal_address([NAME, "Onderbergen 86 bus 12", TOWN])[1] == (
+        "Onderbergen 86 bus 12"
+    )
 
 
 MARKUP = ["<script>alert(1)</script>", "<b>Sara</b>", "Sara {{ naam }}", "sara@ocmw.be"]

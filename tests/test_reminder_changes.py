@@ -1,6 +1,8 @@
 """Issue 5: the calendar changes and the reminders follow. Moving a session moves what is
 still pending (by wall-clock days, across daylight saving); what went out stays; steps whose
-new time has passed drop out. Cancelling a case or a session cancels what is pending."""
+new time has passed drop out. Cancelling a case or a session cancels what is pending.
+Issue 15: a client who was told about the session is told at once that it moved or that it
+is cancelled."""
 
 from __future__ import annotations
 
@@ -57,6 +59,7 @@ async def test_moving_a_week_later_moves_every_pending_step_by_seven_days(rig: R
         pending = {r.step: r.due_at for r in rows if r.status == "pending"}
         # The same Brussels wall-clock times, one week on: 09:00 UTC stays 09:00 UTC here
         # because both weeks are winter time; the Sunday rule still moves the reminder.
+        assert pending["verplaatst"] == AFTER_INVITATION  # told at once
         assert pending["afspraak-voorstel"] == utc(2026, 11, 3, 9)
         assert pending["herinnering"] == utc(2026, 11, 9, 8)
         assert pending["ochtend"] == utc(2026, 11, 10, 8)
@@ -70,14 +73,19 @@ async def test_moving_a_week_later_moves_every_pending_step_by_seven_days(rig: R
             (invitations[case].id, DUE["uitnodiging"], invitations[case].message_id)
         ]
 
+    # The notice of the move goes out at once, with the new time.
+    assert await rig.send_due(AFTER_INVITATION) == 3
+    moved = await rig.messages(kind="sms")
+    assert len(moved) == 3
+    assert all("verplaatst" in m.body and "10 november" in m.body for m in moved)
     # Nothing goes out at the old times; the new ones fire.
     await rig.send_due(utc(2026, 11, 2, 8))
-    assert await rig.messages(kind="sms") == []
+    assert len(await rig.messages(kind="sms")) == 3
     await rig.send_due(utc(2026, 11, 9, 8))
     for case in cases:
         live = [r for r in await rig.reminders(case) if r.status != "cancelled"]
         assert [r.status for r in live if r.step == "herinnering"] == ["sent"]
-    herinnering = await rig.messages(kind="sms")
+    herinnering = (await rig.messages(kind="sms"))[3:]
     assert len(herinnering) == 3
     assert all("dinsdag 10 november 2026 om 10 uur" in m.body for m in herinnering)
 
@@ -119,15 +127,16 @@ async def test_moving_the_session_to_tomorrow_drops_the_steps_whose_time_has_pas
     # On Wednesday 21 October the session is brought forward to Thursday 22 October 10:00.
     pending = await rig.move(lac, brussels(2026, 10, 22, 10), now=AFTER_INVITATION)
 
-    assert pending == 3  # one step each: the morning one
+    assert pending == 6  # two steps each: the notice of the move, and the morning one
     for case in cases:
         rows = await rig.reminders(case)
         assert [(r.step, r.due_at) for r in rows if r.status == "pending"] == [
-            ("ochtend", utc(2026, 10, 22, 7))  # 09:00 summer time
+            ("verplaatst", AFTER_INVITATION),
+            ("ochtend", utc(2026, 10, 22, 7)),  # 09:00 summer time
         ]
         assert [r.step for r in rows if r.status == "sent"] == ["uitnodiging"]
-    assert await rig.send_due(utc(2026, 10, 22, 7)) == 3
-    assert len(await rig.messages(kind="sms")) == 3
+    assert await rig.send_due(utc(2026, 10, 22, 7)) == 6
+    assert len(await rig.messages(kind="sms")) == 6
 
 
 async def test_moving_only_the_place_keeps_the_times_and_uses_the_new_place(rig: Rig) -> None:
@@ -137,10 +146,30 @@ async def test_moving_only_the_place_keeps_the_times_and_uses_the_new_place(rig:
         await casework.move_session(session, found, place="Zaal De Brug", now=AFTER_INVITATION)
         await session.commit()
     pending = {r.step: r.due_at for r in await rig.reminders(cases[0], status="pending")}
-    assert pending == {step: due for step, due in DUE.items() if step != "uitnodiging"}
+    assert pending == {
+        "verplaatst": AFTER_INVITATION,
+        **{step: due for step, due in DUE.items() if step != "uitnodiging"},
+    }
     await rig.send_due(DUE["herinnering"])
-    [sms] = await rig.messages(case_id=cases[0], kind="sms")
-    assert "Zaal De Brug" in sms.body
+    moved, reminder = await rig.messages(case_id=cases[0], kind="sms")
+    assert "verplaatst" in moved.body and "Zaal De Brug" in moved.body
+    assert "Zaal De Brug" in reminder.body
+
+
+async def test_saving_the_same_time_and_place_tells_nobody(rig: Rig) -> None:
+    lac, _ = await _invited(rig)
+    assert await rig.move(lac, SESSION, now=AFTER_INVITATION) == 9  # three steps each, again
+    assert not [r for r in await rig.reminders(status="pending") if r.step == "verplaatst"]
+
+
+async def test_a_client_not_told_yet_hears_of_the_new_time_from_the_invitation(
+    rig: Rig,
+) -> None:
+    lac = await rig.lac_session(SESSION)
+    case = await _case(rig, lac)
+    await rig.move(lac, WEEK_LATER, now=utc(2026, 10, 2))
+    steps = [r.step for r in await rig.reminders(case, status="pending")]
+    assert "verplaatst" not in steps and "uitnodiging" in steps
 
 
 async def test_cancelling_a_case_cancels_its_pending_reminders_only(rig: Rig) -> None:
@@ -165,14 +194,19 @@ async def test_cancelling_a_case_cancels_its_pending_reminders_only(rig: Rig) ->
     }
     await rig.send_due(utc(2026, 11, 10, 8))
     assert {m.case_id for m in await rig.messages(kind="sms")} == {kept, other}
-    assert len(await rig.messages(kind="sms")) == 4  # herinnering and ochtend, two cases
+    # The notice of the move, herinnering and ochtend, two cases.
+    assert len(await rig.messages(kind="sms")) == 6
 
 
 async def test_cancelling_the_session_cancels_every_pending_reminder(rig: Rig) -> None:
     lac, cases = await _invited(rig)
     assert await rig.send_due(DUE["herinnering"]) == 6  # afspraak (skipped) + herinnering
 
-    assert await rig.cancel_session(lac) == 3  # the morning step of each case
+    async with rig.sessions() as session:
+        found = await casework.own_session(session, rig.organisation_id, lac)
+        # The morning step of each case.
+        assert await casework.cancel_session(session, found, now=DUE["herinnering"]) == 3
+        await session.commit()
     assert (await rig.session_row(lac)).status == "cancelled"
     for case in cases:
         assert {r.step: r.status for r in await rig.reminders(case)} == {
@@ -180,8 +214,11 @@ async def test_cancelling_the_session_cancels_every_pending_reminder(rig: Rig) -
             "afspraak-voorstel": "skipped",
             "herinnering": "sent",
             "ochtend": "cancelled",
+            "geannuleerd": "pending",  # the one step a cancelled session still sends
         }
-    assert await rig.send_due(DUE["ochtend"]) == 0
-    assert len(await rig.messages()) == 6
+    assert await rig.send_due(DUE["ochtend"]) == 3
+    told = [m for m in await rig.messages(kind="sms") if "gaat niet door" in m.body]
+    assert len(told) == 3 and all("3 november" in m.body for m in told)
+    assert len(await rig.messages()) == 9
     with pytest.raises(ValueError, match="cancelled session cannot be moved"):
         await rig.move(lac, WEEK_LATER, now=utc(2026, 11, 3, 12))

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from messenger.messages import statuses
-from messenger.messages.consent import NOTICE_TEMPLATES, SHARE
+from messenger.messages.consent import NOTICE_TEMPLATES, SHARE, known_as
 from messenger.platform.db import Sessions
+from messenger.platform.models import Client
 from messenger.platform.settings import Settings
 from tests.casework_support import Rig, brussels, by_step, utc
 from tests.support import Tenant
@@ -102,7 +103,7 @@ async def test_withdrawn_before_delivery_the_block_is_taken_out_and_the_partner_
     assert (waiting.partner_id, waiting.body_without_partner) == (None, None)
     await rig.deliver_all()
     _, text = rig.outbox_email(made.id)
-    assert "Buurtwerk" not in text and "Kom naar het gesprek op" in text
+    assert "Buurtwerk" not in text and "nodigen we u uit voor een gesprek" in text
 
     notices = await rig.notices()
     assert [n.kind for n in notices] == ["shared", "withdrawn"]  # no further shared notice
@@ -116,7 +117,9 @@ async def test_withdrawn_before_delivery_the_block_is_taken_out_and_the_partner_
     )
     headers, notice_text = rig.outbox_email(sent.id)
     assert headers["Subject"] == "Toestemming ingetrokken: gebruik de gegevens niet meer"
-    assert "sara@example.be" not in notice_text and "Sara" not in notice_text
+    # It names the client as the partner knows them (the shared name), and nothing more.
+    assert "de gegevens van Sara Janssens." in notice_text
+    assert "sara@example.be" not in notice_text
 
     # The next reminder is made without the block.
     await rig.send_due(REMINDER)
@@ -161,3 +164,18 @@ async def test_sms_consent_withdrawn_before_delivery_stops_the_sms(rig: Rig) -> 
 
     assert (await rig.message(sms)).status != statuses.DELIVERED
     assert not (rig.settings.outbox_dir / "sms").exists()
+
+
+@pytest.mark.parametrize(
+    ("shared", "named"),
+    [
+        ({"name": "Sara Janssens", "phone": E164}, "Sara Janssens"),
+        ({"phone": E164, "email": "sara@example.be"}, E164),
+        ({"address": "Kerkstraat 12, 9000 Gent"}, "Kerkstraat 12, 9000 Gent"),
+        ({}, "S.J."),
+    ],
+)
+def test_a_withdrawal_names_the_client_only_as_the_partner_knows_them(
+    shared: dict[str, str], named: str
+) -> None:
+    assert known_as(Client(first_name="Sara", last_name="Janssens"), shared) == named

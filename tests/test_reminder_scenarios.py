@@ -11,8 +11,17 @@ import pytest
 
 from messenger.messages import statuses
 from messenger.platform.db import Sessions
+from messenger.platform.models import Organisation
 from messenger.platform.settings import Settings
-from tests.casework_support import WORKER_PHONE, Rig, brussels, by_step, utc
+from tests.casework_support import (
+    OPENING_HOURS,
+    WALK_IN,
+    WORKER_PHONE,
+    Rig,
+    brussels,
+    by_step,
+    utc,
+)
 from tests.support import Tenant
 
 MINUTE = timedelta(minutes=1)
@@ -152,13 +161,24 @@ async def test_session_with_20_imported_clients_across_the_autumn_change(rig: Ri
 @pytest.mark.parametrize(
     ("starts_at", "due"),
     [
-        pytest.param(AUTUMN_SESSION, AUTUMN_DUE, id="autumn"),
+        pytest.param(
+            AUTUMN_SESSION,
+            {
+                **{s: d for s, d in AUTUMN_DUE.items() if s != "herinnering" and s != "ochtend"},
+                # The day before the appointment (Friday 30 October 14:00), at 10:00.
+                "afspraak-herinnering": utc(2026, 10, 29, 9),
+                **{s: d for s, d in AUTUMN_DUE.items() if s in ("herinnering", "ochtend")},
+            },
+            id="autumn",
+        ),
         pytest.param(
             # 2027-03-28, the spring change, is Easter Sunday, three days before.
             brussels(2027, 3, 31, 10),
             {
                 "uitnodiging": utc(2027, 3, 17, 9),  # 10:00 winter time
                 "afspraak-voorstel": utc(2027, 3, 24, 9),
+                # The day before the appointment (Saturday 27 March 14:00), at 10:00.
+                "afspraak-herinnering": utc(2027, 3, 26, 9),
                 # Monday 29 is Easter Monday, a public holiday: Tuesday 09:00 summer time.
                 "herinnering": utc(2027, 3, 30, 7),
                 "ochtend": utc(2027, 3, 31, 7),
@@ -187,6 +207,7 @@ async def test_each_step_goes_out_on_its_brussels_minute_with_an_appointment(
     channels = {
         "uitnodiging": "letter",
         "afspraak-voorstel": "sms",
+        "afspraak-herinnering": "sms",
         "herinnering": "sms",
         "ochtend": "sms",
     }
@@ -267,6 +288,11 @@ async def test_without_a_contact_to_call_the_step_is_skipped_naming_the_missing_
     sessions: Sessions, settings: Settings, tenant: Tenant
 ) -> None:
     rig = await Rig.start(sessions, settings, tenant, contact=False)
+    async with sessions() as session:  # a walk-in desk, but nobody to call or mail
+        organisation = await session.get(Organisation, tenant.organisation_id)
+        assert organisation is not None
+        organisation.walk_in_address, organisation.opening_hours = WALK_IN, OPENING_HOURS
+        await session.commit()
     lac = await rig.lac_session(AUTUMN_SESSION)
     address = ("Kerkstraat 12", "9000 Gent")
     bare = await rig.client("Sara", email="sara@example.be", address=address, consents=("email",))
@@ -290,7 +316,7 @@ async def test_without_a_contact_to_call_the_step_is_skipped_naming_the_missing_
     sent = by_step(await rig.reminders(given_case))["uitnodiging"]
     assert (sent.status, sent.channel) == ("sent", "letter")
     body = (await rig.message(sent.message_id)).body
-    assert "Bel 09 266 11 11 of mail naar lies.claes@ocmw.example" in body
+    assert "Bel 09 266 11 11 of mail lies.claes@ocmw.example" in body
     assert "Lies Claes" in body
 
 

@@ -186,11 +186,14 @@ async def test_an_override_replaces_the_shipped_wording_for_that_organisation_on
     other = await make_tenant(sessions, settings, "OCMW Brugge")
     own = draft(
         name="herinnering-gent",
-        body="Dag {{ voornaam }}, tot {{ moment | datetime }} in {{ plaats }}. Bel {{ telefoon }}.",
+        body=(
+            "Dag {{ voornaam }}, tot {{ moment | datetime }} in {{ plaats_kort }}. "
+            "Bel {{ telefoon }}."
+        ),
         variables={
             **VARIABLES,
             "moment": {"example": "2026-12-08T10:00"},
-            "plaats": {"example": "Gent"},
+            "plaats_kort": {"example": "Gent"},
         },
         overrides=SMS_TEMPLATE,
     )
@@ -208,7 +211,7 @@ async def test_an_override_replaces_the_shipped_wording_for_that_organisation_on
     assert ours["content"]["body"].startswith("Dag Sara, tot dinsdag")
     assert ours["template"]["id"] == created.json()["template"]["id"]
     assert theirs["template"]["id"] == SMS_TEMPLATE
-    assert theirs["content"]["body"].startswith("Dag Sara, u hebt een afspraak")
+    assert theirs["content"]["body"].startswith("Dag Sara, denkt u aan uw LAC-gesprek?")
 
 
 async def test_variant_and_language_fallback_are_recorded(
@@ -222,6 +225,9 @@ async def test_variant_and_language_fallback_are_recorded(
         "telefoon": "09 123 45 67",
         "email": "jan@ocmw.example",
         "maatschappelijk_werker": "Jan",
+        "ocmw": "OCMW Gent",
+        "onthaal_adres": "Sociaal Huis, Onderbergen 86, 9000 Gent",
+        "openingsuren": "maandag tot vrijdag van 9 tot 12 uur",
         "address_line_1": "Sara Janssens",
         "address_line_2": "Kerkstraat 1",
         "address_line_3": "9000 Gent",
@@ -241,7 +247,7 @@ async def test_variant_and_language_fallback_are_recorded(
     assert {m.variant for m in messages} == {"met-begrenzer", "zonder-begrenzer"}
     assert {(m.language, m.requested_language) for m in messages} == {("nl", "fr")}
     for message in messages:
-        has_limiter_text = "U krijgt dan minder water" in message.body
+        has_limiter_text = "zo'n toestel laten plaatsen" in message.body
         assert has_limiter_text == (message.variant == "met-begrenzer")
     async with httpx.AsyncClient(base_url=api) as client:
         shown = (await client.get(f"/v2/notifications/{ids[0]}", headers=tenant.headers())).json()
@@ -301,8 +307,10 @@ async def test_check_lists_every_template_and_the_pdf_preview(api: str, tenant: 
                 "personalisation": {
                     "voornaam": "Sara",
                     "telefoon": "09 1",
-                    "email": "a@b.be",
+                    "onthaal_adres": "Onderbergen 86, 9000 Gent",
+                    "openingsuren": "ma-vr 9-12 uur",
                     "maatschappelijk_werker": "Jan",
+                    "ocmw": "OCMW Gent",
                 }
             },
             headers=tenant.headers(),

@@ -86,7 +86,7 @@ async def test_a_text_message_has_notifys_length_limit(
     http: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     body = sms_body()
-    body["personalisation"] = {**body["personalisation"], "plaats": "Markt 1, Gent " * 80}
+    body["personalisation"] = {**body["personalisation"], "plaats_kort": "Markt 1, Gent " * 80}
     response = await http.post("/v2/notifications/sms", json=body, headers=tenant.headers())
     assert response.status_code == 400, response.text
     message = response.json()["errors"][0]["message"]

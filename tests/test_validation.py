@@ -31,7 +31,7 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
             "sms",
             sms_body(personalisation={"voornaam": "Sara"}),
             "BadRequestError",
-            "Missing personalisation: moment, plaats, telefoon",
+            "Missing personalisation: moment, plaats_kort, telefoon",
         ),
         ("sms", sms_body(phone_number="09 123 45 67"), "ValidationError", "phone_number"),
         ("sms", sms_body(phone_number="hello"), "ValidationError", "phone_number"),

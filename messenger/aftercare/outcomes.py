@@ -18,17 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import inbox, reminders
+from messenger.casework.conditions import DECISIONS as DECISIONS
 from messenger.platform.dates import format_datetime
 from messenger.platform.models import Case, CaseEvent, LacSession, utcnow
 
-DECISIONS = (
-    "payment-plan",
-    "flow-limiter",
-    "cut-off-refused",
-    "cut-off-allowed",
-    "reconnection",
-    "none",
-)
+# The decisions (kept in casework/conditions.py, so plan steps are checked against them) as
+# a social worker reads them on the outcome form and in reports.
 
 
 async def latest_outcome(session: AsyncSession, case_id: str) -> CaseEvent | None:

@@ -21,11 +21,19 @@ router = APIRouter(prefix="/v2", tags=["sessions and cases"])
 class SessionIn(BaseModel):
     starts_at: datetime = Field(description="With its offset, e.g. 2026-12-08T10:00:00+01:00")
     place: str = Field(min_length=1, max_length=300)
+    place_short: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A short place for SMS (e.g. Sociaal Huis Gent); SMS use place without it",
+    )
 
 
 class SessionChange(BaseModel):
     starts_at: datetime | None = None
     place: str | None = Field(default=None, min_length=1, max_length=300)
+    place_short: str | None = Field(
+        default=None, max_length=40, description='"" takes the short place away'
+    )
 
 
 class SessionOut(SessionIn):
@@ -84,7 +92,9 @@ class PlanIn(BaseModel):
 @router.post("/lac-sessions", status_code=201, response_model=SessionOut)
 async def new_session(body: SessionIn, key: Key, db: Session) -> SessionOut:
     with bad_request():
-        lac = await cases.create_session(db, key.organisation_id, body.starts_at, body.place)
+        lac = await cases.create_session(
+            db, key.organisation_id, body.starts_at, body.place, body.place_short
+        )
     await db.commit()
     return await _session_out(db, lac)
 
@@ -101,16 +111,21 @@ async def move_session(
     lac = await cases.own_session(db, key.organisation_id, session_id)
     with bad_request():
         await cases.move_session(
-            db, lac, starts_at=body.starts_at, place=body.place, now=clock.now()
+            db,
+            lac,
+            starts_at=body.starts_at,
+            place=body.place,
+            place_short=body.place_short,
+            now=clock.now(),
         )
     await db.commit()
     return await _session_out(db, lac)
 
 
 @router.post("/lac-sessions/{session_id}/cancel", response_model=SessionOut)
-async def cancel_session(session_id: str, key: Key, db: Session) -> SessionOut:
+async def cancel_session(session_id: str, key: Key, db: Session, clock: AppClock) -> SessionOut:
     lac = await cases.own_session(db, key.organisation_id, session_id)
-    await cases.cancel_session(db, lac)
+    await cases.cancel_session(db, lac, now=clock.now())
     await db.commit()
     return await _session_out(db, lac)
 
@@ -185,6 +200,7 @@ async def _session_out(db: Session, lac: LacSession) -> SessionOut:
         id=lac.id,
         starts_at=to_brussels(lac.starts_at),
         place=lac.place,
+        place_short=lac.place_short,
         status=lac.status,
         cases=count,
     )

@@ -17,6 +17,8 @@ from messenger.platform.dates import BRUSSELS
 
 LANGUAGES = ("nl", "fr", "en")
 REASONS = ("unpaid-bills", "reconnection")
+# A session's short place for SMS ("Sociaal Huis Gent"): one SMS part with the rest.
+MAX_PLACE_SHORT = 40
 WATER_COMPANIES = ("De Watergroep", "Farys", "Pidpa", "water-link", "Aquaduin", "AGSO Knokke-Heist")
 
 
@@ -62,6 +64,9 @@ HEADER_ALIASES: dict[str, str] = {
     "consent_email": "toestemming e-mail|e-mail toestemming|akkoord e-mail|e-mail akkoord"
     "|consentement e-mail|consentement courriel|accord e-mail|consent email|email consent",
     "appointment": "afspraak|afspraak voor de zitting|rendez-vous|appointment",
+    # The session's place in short, for SMS: the same on every row (or on one row).
+    "place_short": "plaats kort|korte plaats|plaats sms|plaats voor sms|lieu court|lieu sms"
+    "|short place|place short|sms place",
     # Free text about the person: allowed in the file, never read into Messenger.
     "remark": "opmerking|opmerkingen|notitie|notities|nota|remarque|remarques|note|notes",
     "national_number": "insz|rijksregisternummer|rijksregister|rrn|niss|numéro national"
@@ -179,17 +184,18 @@ SAMPLE: tuple[tuple[str, ...], ...] = (
         "voornaam", "achternaam", "taal", "gsm", "e-mail", "straat", "huisnummer", "bus",
         "adresregel 2", "postcode", "gemeente", "watermaatschappij", "reden", "referentie",
         "geen sms", "geen brieven thuis", "gedeelde gsm", "maatschappelijk werker",
-        "toestemming sms", "toestemming e-mail", "afspraak", "insz",
+        "toestemming sms", "toestemming e-mail", "afspraak", "insz", "plaats kort",
     ),
     (
         "Sara", "Janssens", "nl", "0470 12 34 56", "sara.janssens@example.be", "Kerkstraat",
         "12", "", "", "9000", "Gent", "De Watergroep", "onbetaalde facturen", "DW-2026-0412",
         "nee", "nee", "nee", "Jan Peeters", "ja", "ja", "", "00.00.00-001.96",
+        "Sociaal Huis Gent",
     ),
     (
         "Karim", "El Amrani", "fr", "0485 98 76 54", "", "Molenstraat", "3", "2",
         "achterbouw", "9000", "Gent", "Farys", "heraansluiting", "", "nee", "nee", "ja", "",
-        "nee", "", "", "",
+        "nee", "", "", "", "",
     ),
 )  # fmt: skip
 

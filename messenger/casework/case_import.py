@@ -17,6 +17,7 @@ from datetime import datetime
 
 from messenger.casework.case_columns import (
     HEADERS,
+    MAX_PLACE_SHORT,
     WATER_COMPANIES,
     decode_csv,
     fold,
@@ -97,6 +98,8 @@ class ImportReport:
     cases: tuple[ImportedCase, ...]
     errors: tuple[RowError, ...]
     rows: int
+    # The session's short place for SMS, from the "plaats kort" column (one value for all).
+    place_short: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -190,15 +193,40 @@ def parse_records(
     cases: list[ImportedCase] = []
     seen: dict[tuple[str, str], tuple[int, bool]] = {}
     staff = _staff_lookup(context.staff)
+    place_short: tuple[int, str] | None = None  # (row, value) of the first one given
     for done, (row, record) in enumerate(data, start=1):
         r = _Row(record, row, header, [])
         case = _check_row(r, seen, context, staff)
+        place_short = _check_place_short(r, place_short)
         errors += sorted(r.errors, key=lambda e: order.get(e.column, len(order)))
         if case is not None:
             cases.append(case)
         if progress is not None:
             progress(done, len(data))
-    return ImportReport(() if errors else tuple(cases), tuple(errors), len(data))
+    return ImportReport(
+        () if errors else tuple(cases),
+        tuple(errors),
+        len(data),
+        None if errors or place_short is None else place_short[1],
+    )
+
+
+def _check_place_short(r: _Row, first: tuple[int, str] | None) -> tuple[int, str] | None:
+    """The session's short place: one value, short enough for an SMS; the first one kept."""
+    value = " ".join(r["place_short"].split())
+    if not value:
+        return first
+    if len(value) > MAX_PLACE_SHORT:
+        r.error("place_short", f"Dit is te lang voor een sms: hoogstens {MAX_PLACE_SHORT} tekens.")
+    elif value.startswith(FORMULA_STARTS):
+        r.error(
+            "place_short", f"Dit lijkt een formule uit een rekenblad: {value[:20]}. {NO_FORMULA}"
+        )
+    elif first is not None and first[1] != value:
+        r.error(
+            "place_short", f"Eén zitting heeft één korte plaats: rij {first[0]} zegt {first[1]}."
+        )
+    return first or (r.row, value)
 
 
 def _staff_lookup(staff: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -399,6 +427,11 @@ def _check_address(r: _Row, name: str) -> tuple[str, ...] | None:
 _ADDRESS_MESSAGES = (
     ("at least 3 lines", "De postcode en de gemeente ontbreken in het adres."),
     ("longer than", f"Deze adresregel is langer dan {MAX_LINE_LENGTH} tekens: {{}}."),
+    (
+        "envelope window",
+        "Deze adresregel is te lang voor het venster van de envelop; kort hem in "
+        "(bv. 'str.' voor 'straat'): {}.",
+    ),
     ("characters", "Deze adresregel bevat tekens die niet in een adres horen: {}."),
     ("'B-'", "Schrijf de postcode zonder 'B-': {}."),
     ("postcode", "Schrijf de postcode (4 cijfers) en dan de gemeente, bv. 9000 Gent: {}."),

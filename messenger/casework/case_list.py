@@ -65,6 +65,8 @@ async def import_case_list(
         raise ValueError("the case list has errors; nothing was imported")
     if lac_session.status != "planned":
         raise ValueError("this session is cancelled: import the list into a planned session")
+    if report.place_short:  # the list's "plaats kort" column: the place as SMS name it
+        lac_session.place_short = report.place_short
     done = []
     lookups = Lookups()  # one plan and one look at each template for the whole list
     for row in report.cases:

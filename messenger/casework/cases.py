@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import reminders
-from messenger.casework.case_columns import REASONS, WATER_COMPANIES
+from messenger.casework.case_columns import MAX_PLACE_SHORT, REASONS, WATER_COMPANIES
 from messenger.casework.clients import own_client
 from messenger.platform.models import Case, LacSession, Partner, StaffMember, utcnow
 from messenger.platform.tenancy import own
@@ -36,16 +36,34 @@ class CaseData:
 
 
 async def create_session(
-    session: AsyncSession, organisation_id: str, starts_at: datetime, place: str
+    session: AsyncSession,
+    organisation_id: str,
+    starts_at: datetime,
+    place: str,
+    place_short: str | None = None,
 ) -> LacSession:
     if starts_at.tzinfo is None:
         raise ValueError("starts_at needs a time zone (e.g. 2026-12-08T10:00:00+01:00)")
     if not place.strip():
         raise ValueError("place is required")
-    lac_session = LacSession(organisation_id=organisation_id, starts_at=starts_at, place=place)
+    place_short = (place_short or "").strip() or None
+    check_place_short(place_short)
+    lac_session = LacSession(
+        organisation_id=organisation_id,
+        starts_at=starts_at,
+        place=place,
+        place_short=place_short,
+    )
     session.add(lac_session)
     await session.flush()
     return lac_session
+
+
+def check_place_short(place_short: str | None) -> None:
+    if place_short is not None and len(place_short) > MAX_PLACE_SHORT:
+        raise ValueError(
+            f"place_short: at most {MAX_PLACE_SHORT} characters, so an SMS stays one part"
+        )
 
 
 async def own_session(session: AsyncSession, organisation_id: str, session_id: str) -> LacSession:
@@ -58,26 +76,42 @@ async def move_session(
     *,
     starts_at: datetime | None = None,
     place: str | None = None,
+    place_short: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Returns how many reminders are pending after the move."""
+    """Returns how many reminders were planned by the move (a notice of it included)."""
     if lac_session.status != "planned":
         raise ValueError("a cancelled session cannot be moved")
+    before = (lac_session.starts_at, lac_session.place, lac_session.place_short)
     if starts_at is not None:
         if starts_at.tzinfo is None:
             raise ValueError("starts_at needs a time zone")
         lac_session.starts_at = starts_at
-    if place is not None:
+    if place is not None and place != lac_session.place:
         lac_session.place = place
+        # A short place written for the old place would now be wrong.
+        lac_session.place_short = (place_short or "").strip() or None
+    elif place_short is not None:
+        lac_session.place_short = place_short.strip() or None
+    check_place_short(lac_session.place_short)
+    changed = before != (lac_session.starts_at, lac_session.place, lac_session.place_short)
     lac_session.updated_at = utcnow()
     await session.flush()
-    return await reminders.reschedule_session(session, lac_session, now=now)
+    return await reminders.reschedule_session(session, lac_session, now=now, changed=changed)
 
 
-async def cancel_session(session: AsyncSession, lac_session: LacSession) -> int:
+async def cancel_session(
+    session: AsyncSession, lac_session: LacSession, *, now: datetime | None = None
+) -> int:
+    """Cancels what was pending; the clients already told about the session are told it is
+    cancelled (the plan's "session-cancelled" steps). Returns how many were cancelled."""
     lac_session.status, lac_session.updated_at = "cancelled", utcnow()
     case_ids = list(await session.scalars(select(Case.id).where(Case.session_id == lac_session.id)))
-    return await reminders.cancel_pending(session, case_ids, "de zitting is geannuleerd")
+    cancelled = await reminders.cancel_pending(session, case_ids, "de zitting is geannuleerd")
+    await reminders.tell_told(
+        session, await open_cases(session, lac_session), "session-cancelled", now=now
+    )
+    return cancelled
 
 
 async def add_case(
@@ -169,8 +203,13 @@ async def update_case(session: AsyncSession, case: Case, changes: dict[str, Any]
     lac = await session.get(LacSession, case.session_id) if case.session_id else None
     if lac is not None and data.appointment_at is not None and data.appointment_at >= lac.starts_at:
         raise ValueError("appointment_at: the appointment comes before the session")
+    moved = data.appointment_at != case.appointment_at
     for name in CHANGEABLE:
         setattr(case, name, getattr(data, name))
+    if moved:
+        case.appointment_confirmed_at = None  # a "JA" was for the old appointment
     await session.flush()
+    if moved and lac is not None and lac.status == "planned":
+        await reminders.reschedule_appointment(session, case, lac)
     await reminders.foresee(session, case)
     return case

@@ -1,7 +1,7 @@
 """What will happen before it happens: each step still ahead for a case, when it goes out (in
 Brussels time), on which channel, why the other channels are passed over, and which values
-its words would miss. The same rules as the reminders themselves (reachability.py,
-plan_values.py), judged now.
+its words would miss, or why it will not be needed. The same rules as the reminders
+themselves (reachability.py, plan_values.py, conditions.py), judged now.
 
 A stored case is previewed from its pending reminders. A case list in a dry run is previewed
 from the plan, with clients and cases that exist only in memory: nothing is written.
@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework.calendar import calendar_of
+from messenger.casework.conditions import happened_on, why_skip
 from messenger.casework.plan_values import personalisation, plan_values
 from messenger.casework.reachability import Facts, facts_about, why_not
-from messenger.casework.reminder_plans import PlanStep, plan_for
+from messenger.casework.reminder_plans import TIMED_BEFORE, PlanStep, plan_for
 from messenger.casework.schedule import plan_times
 from messenger.platform.models import (
     Case,
@@ -60,6 +61,8 @@ class Lookups:
     facts: dict[str, Facts] = field(default_factory=dict)
     # Each case's agreed outcome, when the page looked them up for all its cases at once.
     agreed: dict[str, str] | None = None
+    # What happened on each case (conditions.py), looked up at once by `learn` or per case.
+    happened: dict[str, frozenset[str]] = field(default_factory=dict)
 
     organisations: dict[str, Organisation | None] = field(default_factory=dict)
     # Rows the page loaded at once (clients, workers), held here because the session's
@@ -72,6 +75,15 @@ class Lookups:
         if organisation_id not in self.organisations:
             self.organisations[organisation_id] = await session.get(Organisation, organisation_id)
         return self.organisations[organisation_id]
+
+    async def learn(self, session: AsyncSession, cases: Sequence[Case]) -> None:
+        """What happened on these cases, in one go (a page of cases)."""
+        self.happened |= await happened_on(session, [c for c in cases if c.id not in self.happened])
+
+    async def happened_on(self, session: AsyncSession, case: Case) -> frozenset[str]:
+        if case.id not in self.happened:
+            await self.learn(session, [case])
+        return self.happened[case.id]
 
     async def plan(self, session: AsyncSession, organisation_id: str) -> list[PlanStep]:
         if organisation_id not in self.plans:
@@ -121,6 +133,7 @@ async def preview_case(
     facts = lookups.facts.get(client.id) or await facts_about(session, client)
     organisation = await lookups.organisation(session, case.organisation_id)
     values = await plan_values(session, case, client, lac, organisation, lookups.agreed)
+    happened = await lookups.happened_on(session, case) if pending else frozenset[str]()
     out = []
     for reminder in pending:
         step = steps.get(reminder.step)
@@ -136,6 +149,7 @@ async def preview_case(
                     client,
                     facts,
                     values,
+                    happened,
                 )
             )
     return out
@@ -160,11 +174,17 @@ async def preview_new_case(
     plan = [
         s
         for s in await lookups.plan(session, case.organisation_id)
-        if s.trigger == "session" and case.reason in s.reasons
+        if s.trigger in TIMED_BEFORE and case.reason in s.reasons
     ]
     by_name = {s.name: s for s in plan}
     calendar = calendar_of(organisation, today=now.date())
-    timed = plan_times([s.timing for s in plan], lac.starts_at, calendar, now=now)
+    timed = []
+    for trigger, start in (("session", lac.starts_at), ("appointment", case.appointment_at)):
+        steps = [s.timing for s in plan if s.trigger == trigger]
+        if start is not None and steps:
+            timed += plan_times(steps, start, calendar, now=now)
+    timed.sort(key=lambda pair: pair[1])
+    # Nothing has happened yet on a case that is not stored: no condition holds.
     return [
         await _judge(
             session,
@@ -176,6 +196,7 @@ async def preview_new_case(
             client,
             facts,
             values,
+            frozenset(),
         )
         for t, due in timed
     ]
@@ -191,11 +212,20 @@ async def _judge(
     client: Client,
     facts: Facts,
     values: dict[str, object],
+    happened: frozenset[str],
 ) -> StepPreview:
-    if step.needs_appointment and case.appointment_at is None:
+    if (step.needs_appointment or step.trigger == "appointment") and case.appointment_at is None:
         return StepPreview(step.name, due, None, skip=NO_APPOINTMENT)
+    needless = why_skip(step.unless, happened)
+    if needless:
+        return StepPreview(step.name, due, None, skip=needless)
     passed = []
+    not_needed = None
     for channel in channels:
+        not_needed = why_skip(step.channel_unless.get(channel, ()), happened)
+        if not_needed:
+            passed.append((channel, not_needed))
+            continue
         why = why_not(client, channel, facts)
         if why:
             passed.append((channel, why))
@@ -205,4 +235,4 @@ async def _judge(
         )
         missing = () if used is None else tuple(sorted(used - set(values)))
         return StepPreview(step.name, due, channel, tuple(passed), missing)
-    return StepPreview(step.name, due, None, tuple(passed))
+    return StepPreview(step.name, due, None, tuple(passed), skip=not_needed)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger.casework.conditions import DECISION_LABELS
 from messenger.platform.dates import BRUSSELS
 from messenger.platform.models import (
     Case,
@@ -34,6 +35,7 @@ SOURCES: dict[str, str] = {
     "afspraak": "case",
     "moment": "session",
     "plaats": "session",
+    "plaats_kort": "session",
     "datum_zitting": "session",
     "maatschappelijk_werker": "worker",
     "telefoon": "worker",
@@ -80,6 +82,8 @@ def personalisation(
         "naam": f"{client.first_name} {client.last_name}",
         "moment": lac_session.starts_at.isoformat(),
         "plaats": lac_session.place,
+        # SMS name the place briefly; without a short form, the full place.
+        "plaats_kort": lac_session.place_short or lac_session.place,
         "watermaatschappij": case.water_company,
         "ocmw": org.name if org else "het OCMW",
         # Aftercare: the day of the session.
@@ -91,7 +95,8 @@ def personalisation(
             case.worker_name,
             worker and worker.name,
             org and org.contact_name,
-            "Het OCMW",
+            # Neutral, on the signature's line above the organisation's name.
+            "De sociale dienst",
         ),
         "telefoon": (case.worker_phone, worker and worker.phone, org and org.contact_phone),
         "email": (case.worker_email, worker and worker.email, org and org.contact_email),
@@ -130,5 +135,15 @@ async def agreed_for(session: AsyncSession, case_ids: list[str]) -> dict[str, st
         .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == "outcome")
         .order_by(CaseEvent.occurred_at)
     )
-    latest = {event.case_id: event.details.get("agreed") for event in events}
+    # Without a written agreement (often so for a client who did not come), the decision
+    # itself, so a letter about it can still say what the LAC decided.
+    latest = {
+        event.case_id: event.details.get("agreed")
+        or (event.details.get("decision") not in (None, "none") and _said(event.details))
+        for event in events
+    }
     return {case_id: str(agreed) for case_id, agreed in latest.items() if agreed}
+
+
+def _said(details: dict[str, Any]) -> str:
+    return f"{DECISION_LABELS[details['decision']]}."

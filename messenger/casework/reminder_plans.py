@@ -6,16 +6,24 @@ try (the first one the client can be reached on wins; the others are the fallbac
 template per channel. `fallback_after_hours` moves on to the next channel when the message
 is not delivered in time; `reasons` limits a step to unpaid bills or reconnection cases;
 `needs: "appointment"` skips the step when the case has no appointment to offer.
+`unless` lists what makes the step needless, checked when it is due (conditions.py:
+"replied", "appointment-confirmed", "appointment-kept", "contact-made", "attended"); it is
+then skipped with that reason, and no task. Given per channel instead ({"letter": [...]}),
+only that channel's text is needless: the step goes out on another channel, or is skipped.
 
 Most steps are timed from the session. A step with a `trigger` is timed from an event
-instead: `"outcome"` (the outcome of the session is recorded; `attended` and `decisions`
-narrow it down) or `"payment-plan-failed"` (a water company reports it), and then
-`days_after` or `working_days_after` that event, at `at` (or as soon as quiet hours allow).
+instead: `"outcome"` (the outcome of the session is recorded; `attended`, `decisions` and
+`decisions_not` narrow it down), `"payment-plan-failed"` (a water company reports it),
+`"session-moved"` and `"session-cancelled"` (for the cases already told about the session),
+or `"appointment-confirmed"` (the client said JA), and then `days_after` or
+`working_days_after` that event, at `at` (or as soon as quiet hours allow). A step with
+trigger `"appointment"` is timed like a session step (`days_before`, `at`, `hours_before`),
+from the case's appointment instead of the session.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
@@ -23,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework.case_columns import REASONS
+from messenger.casework.conditions import CONDITIONS, DECISIONS
 from messenger.casework.plan_values import SOURCES
 from messenger.casework.schedule import Step
 from messenger.platform.models import ReminderPlan, utcnow
@@ -59,6 +68,9 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "needs": "appointment",
     },
     {
+        # The second letter says "we hebben nog niets van u gehoord": not for a client who
+        # answered, confirmed the appointment or was reached otherwise. The SMS is only a
+        # reminder of the session, and still goes.
         "name": "herinnering",
         "days_before": 2,
         "at": "10:00",
@@ -69,6 +81,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
             "letter": "lac-tweede-uitnodiging-brief",
         },
         "fallback_after_hours": 4,
+        "unless": {"letter": ["replied", "appointment-confirmed", "contact-made"]},
     },
     {
         "name": "ochtend",
@@ -77,23 +90,107 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "channels": ["sms"],
         "templates": {"sms": "lac-ochtend-sms"},
     },
-    # Aftercare, from the outcome of the session.
+    {
+        # The day before the one-to-one appointment with the social worker.
+        "name": "afspraak-herinnering",
+        "trigger": "appointment",
+        "days_before": 1,
+        "at": "10:00",
+        "channels": ["sms", "email"],
+        "templates": {"sms": "afspraak-herinnering-sms", "email": "afspraak-herinnering-email"},
+    },
+    # The session changes: only clients who were told about it hear of the change.
+    {
+        "name": "verplaatst",
+        "trigger": "session-moved",
+        "channels": ["sms", "email", "letter"],
+        "templates": {
+            "sms": "lac-verplaatst-sms",
+            "email": "lac-verplaatst-email",
+            "letter": "lac-verplaatst-brief",
+        },
+    },
+    {
+        "name": "geannuleerd",
+        "trigger": "session-cancelled",
+        "channels": ["sms", "email", "letter"],
+        "templates": {
+            "sms": "lac-geannuleerd-sms",
+            "email": "lac-geannuleerd-email",
+            "letter": "lac-geannuleerd-brief",
+        },
+    },
+    {
+        "name": "afspraak-bevestiging",
+        "trigger": "appointment-confirmed",
+        "channels": ["sms", "email"],
+        "templates": {"sms": "afspraak-bevestiging-sms", "email": "afspraak-bevestiging-email"},
+    },
+    # Aftercare, from the outcome of the session: one letter that fits what happened.
     {
         "name": "samenvatting",
         "trigger": "outcome",
         "attended": True,
+        "decisions_not": ["cut-off-allowed", "flow-limiter", "reconnection-refused"],
         "working_days_after": 1,
         "at": "10:00",
         "channels": ["letter"],
         "templates": {"letter": "lac-opvolging-brief"},
     },
     {
+        "name": "uitkomst-afsluiting",
+        "trigger": "outcome",
+        "attended": True,
+        "decisions": ["cut-off-allowed"],
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "uitkomst-afsluiting-brief"},
+    },
+    {
+        "name": "uitkomst-waterbegrenzer",
+        "trigger": "outcome",
+        "attended": True,
+        "decisions": ["flow-limiter"],
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "uitkomst-waterbegrenzer-brief"},
+    },
+    {
+        "name": "uitkomst-heraansluiting-geweigerd",
+        "trigger": "outcome",
+        "attended": True,
+        "decisions": ["reconnection-refused"],
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "uitkomst-heraansluiting-geweigerd-brief"},
+    },
+    {
+        # What was decided without the client, and what happens now (the task to reach
+        # the client again is opened at once, outcomes.py).
+        "name": "niet-gekomen",
+        "trigger": "outcome",
+        "attended": False,
+        "working_days_after": 1,
+        "at": "10:00",
+        "channels": ["letter"],
+        "templates": {"letter": "lac-niet-gekomen-brief"},
+    },
+    {
+        # "We spraken onlangs": only for a client who came.
         "name": "doorverwijzing",
         "trigger": "outcome",
+        "attended": True,
         "working_days_after": 4,
         "at": "10:00",
-        "channels": ["email"],
-        "templates": {"email": "nazorg-doorverwijzing-email"},
+        "channels": ["email", "sms", "letter"],
+        "templates": {
+            "email": "nazorg-doorverwijzing-email",
+            "sms": "nazorg-doorverwijzing-sms",
+            "letter": "nazorg-doorverwijzing-brief",
+        },
     },
     {
         "name": "afbetalingsplan-30-dagen",
@@ -101,13 +198,18 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "decisions": ["payment-plan"],
         "days_after": 30,
         "at": "10:00",
-        "channels": ["sms"],
-        "templates": {"sms": "nazorg-afbetalingsplan-sms"},
+        "channels": ["sms", "letter"],
+        "templates": {
+            "sms": "nazorg-afbetalingsplan-sms",
+            "letter": "nazorg-afbetalingsplan-brief",
+        },
     },
     {
+        # "Hebt u weer water?" only when the water may come back.
         "name": "heraansluiting-opvolging",
         "trigger": "outcome",
         "reasons": ["reconnection"],
+        "decisions_not": ["reconnection-refused", "cut-off-allowed"],
         "days_after": 7,
         "at": "10:00",
         "channels": ["sms", "email"],
@@ -125,7 +227,17 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "templates": {"letter": "nazorg-afbetalingsplan-mislukt-brief"},
     },
 ]
-TRIGGERS = ("session", "outcome", "payment-plan-failed")
+TRIGGERS = (
+    "session",
+    "appointment",
+    "outcome",
+    "payment-plan-failed",
+    "session-moved",
+    "session-cancelled",
+    "appointment-confirmed",
+)
+# Timed like the session's own steps, from a moment the case knows ahead.
+TIMED_BEFORE = ("session", "appointment")
 
 
 @dataclass(frozen=True)
@@ -142,10 +254,18 @@ class PlanStep:
     working_days: bool = False
     attended: bool | None = None
     decisions: tuple[str, ...] = ()
+    decisions_not: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    # The same, for one channel's text only.
+    channel_unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.timing.name
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.unless or self.channel_unless)
 
 
 def parse_steps(raw: list[dict[str, Any]]) -> list[PlanStep]:
@@ -174,7 +294,7 @@ def _parse_step(item: dict[str, Any]) -> PlanStep:
     trigger = str(item.get("trigger", "session"))
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
-    if trigger == "session":
+    if trigger in TIMED_BEFORE:
         timing = Step(
             name=name,
             days_before=int(item.get("days_before", 0)),
@@ -199,6 +319,24 @@ def _parse_step(item: dict[str, Any]) -> PlanStep:
     if any(r not in REASONS for r in reasons):
         raise ValueError(f"reasons must be some of {', '.join(REASONS)}")
     hours = item.get("fallback_after_hours")
+    decisions = _some_of("decisions", item.get("decisions"), DECISIONS)
+    decisions_not = _some_of("decisions_not", item.get("decisions_not"), DECISIONS)
+    if (decisions or decisions_not or "attended" in item) and trigger != "outcome":
+        raise ValueError("attended, decisions and decisions_not need trigger outcome")
+    raw_unless = item.get("unless")
+    try:
+        if isinstance(raw_unless, dict):
+            unless: tuple[str, ...] = ()
+            channel_unless = {
+                c: _some_of(f"unless.{c}", v, tuple(CONDITIONS)) for c, v in raw_unless.items()
+            }
+            stranger = next((c for c in channel_unless if c not in channels), None)
+            if stranger:
+                raise ValueError(f"unless: {stranger} is not one of this step's channels")
+        else:
+            unless, channel_unless = _some_of("unless", raw_unless, tuple(CONDITIONS)), {}
+    except ValueError as exc:
+        raise ValueError(f"step '{name}': {exc}") from None
     return PlanStep(
         timing=timing,
         channels=channels,
@@ -211,8 +349,23 @@ def _parse_step(item: dict[str, Any]) -> PlanStep:
         days_after=days_after,
         working_days=working,
         attended=item.get("attended"),
-        decisions=tuple(item.get("decisions") or ()),
+        decisions=decisions,
+        decisions_not=decisions_not,
+        unless=unless,
+        channel_unless=channel_unless,
     )
+
+
+def _some_of(field: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of known words (or nothing); ValueError names the field and the first stranger."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{field} must be a list of some of {', '.join(allowed)}")
+    wrong = [v for v in value if v not in allowed]
+    if wrong:
+        raise ValueError(f"{field}: {wrong[0]} is not one of {', '.join(allowed)}")
+    return tuple(value)
 
 
 def _template_ref(value: str) -> str:
@@ -273,7 +426,8 @@ def _unfillable(step: PlanStep, variable: str) -> str | None:
         )
     if source == "outcome" and step.trigger != "outcome":
         return "it comes from the outcome, so only a step with trigger outcome can use it"
-    if variable == "afspraak" and not step.needs_appointment:
+    has_appointment = step.trigger in ("appointment", "appointment-confirmed")
+    if variable == "afspraak" and not (step.needs_appointment or has_appointment):
         return 'only a step with needs "appointment" is sure to have one'
     return None
 

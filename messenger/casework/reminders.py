@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import inbox
 from messenger.casework.calendar import calendar_of
+from messenger.casework.conditions import happened_on, why_skip
 from messenger.casework.plan_values import plan_values
 from messenger.casework.reachability import cannot_use, facts_about, why_not
-from messenger.casework.reminder_plans import PlanStep, plan_for
+from messenger.casework.reminder_plans import TIMED_BEFORE, PlanStep, plan_for
 from messenger.casework.schedule import QuietHours, plan_times, working_days_after
 from messenger.messages import consent
 from messenger.messages.queue import DeliveryQueue
@@ -50,10 +51,17 @@ async def calendar_for(session: AsyncSession, organisation_id: str, now: datetim
 
 
 async def schedule_case(
-    session: AsyncSession, case: Case, lac_session: LacSession, *, now: datetime | None = None
+    session: AsyncSession,
+    case: Case,
+    lac_session: LacSession,
+    *,
+    now: datetime | None = None,
+    triggers: tuple[str, ...] = TIMED_BEFORE,
 ) -> list[Reminder]:
-    """Pending reminders for every step still ahead (a client added late gets the rest).
-    A step already sent or skipped for this case is not planned again."""
+    """Pending reminders for every step still ahead (a client added late gets the rest),
+    timed from the session, and from the case's appointment when it has one.
+    A session step already sent or skipped for this case is not planned again; a reminder of
+    the appointment is, for a new appointment."""
     done = set(
         await session.scalars(
             select(Reminder.step).where(
@@ -61,22 +69,37 @@ async def schedule_case(
             )
         )
     )
-    steps = [
+    plan = [
         s
         for s in await plan_for(session, case.organisation_id)
-        if s.trigger == "session" and case.reason in s.reasons and s.name not in done
+        if s.trigger in triggers
+        and case.reason in s.reasons
+        and (s.name not in done or s.trigger == "appointment")
     ]
-    by_timing = {s.timing: s for s in steps}
-    made: list[PlanStep] = []
-    due_times: list[datetime] = []
     now = now or utcnow()
     calendar = await calendar_for(session, case.organisation_id, now)
-    for timing, due in plan_times(
-        [s.timing for s in steps], lac_session.starts_at, calendar, now=now
+    made: list[PlanStep] = []
+    due_times: list[datetime] = []
+    for trigger, start in (
+        ("session", lac_session.starts_at),
+        ("appointment", case.appointment_at),
     ):
-        made.append(by_timing[timing])
-        due_times.append(due)
+        steps = [s for s in plan if s.trigger == trigger]
+        if start is None or not steps:
+            continue
+        by_timing = {s.timing: s for s in steps}
+        for timing, due in plan_times([s.timing for s in steps], start, calendar, now=now):
+            made.append(by_timing[timing])
+            due_times.append(due)
     return await _plan(session, case, made, due_times)
+
+
+async def reschedule_appointment(
+    session: AsyncSession, case: Case, lac_session: LacSession, *, now: datetime | None = None
+) -> list[Reminder]:
+    """The appointment changed: its reminders follow it (or go, when it is gone)."""
+    await cancel_pending(session, [case.id], "de afspraak is veranderd", only_trigger="appointment")
+    return await schedule_case(session, case, lac_session, now=now, triggers=("appointment",))
 
 
 async def foresee(session: AsyncSession, case: Case, made: list[Reminder] | None = None) -> None:
@@ -114,9 +137,10 @@ async def schedule_after(
     attended: bool | None = None,
     decision: str | None = None,
 ) -> list[Reminder]:
-    """Pending reminders for the plan's steps timed from an event (an outcome, a report).
-    An outcome step already sent for this case (before an amendment) is not sent again; a
-    water company's second report does start its steps again."""
+    """Pending reminders for the plan's steps timed from an event (an outcome, a report, a
+    change of the session, a confirmation). An outcome step already sent for this case
+    (before an amendment) is not sent again; a water company's second report, or a second
+    move of the session, does start its steps again."""
     made: list[PlanStep] = []
     due_times: list[datetime] = []
     calendar = await calendar_for(session, case.organisation_id, moment)
@@ -133,6 +157,8 @@ async def schedule_after(
         if step.attended is not None and step.attended != attended:
             continue
         if step.decisions and decision not in step.decisions:
+            continue
+        if decision is not None and decision in step.decisions_not:
             continue
         day = _local_date(moment)
         if step.working_days:
@@ -190,21 +216,57 @@ async def cancel_pending(
 
 
 async def reschedule_session(
-    session: AsyncSession, lac_session: LacSession, *, now: datetime | None = None
+    session: AsyncSession,
+    lac_session: LacSession,
+    *,
+    now: datetime | None = None,
+    changed: bool = True,
 ) -> int:
-    """The session moved: its open cases' pending steps get new times (or drop out)."""
-    cases = list(
+    """The session moved: its open cases' pending steps get new times (or drop out), and
+    when the time or place really changed, the clients already told about the session get
+    the plan's "session-moved" steps (an earlier notice not yet sent is replaced)."""
+    cases = await _open_cases(session, lac_session)
+    ids = [c.id for c in cases]
+    await cancel_pending(session, ids, "de zitting is verplaatst", only_trigger="session")
+    made = 0
+    for case in cases:
+        made += len(await schedule_case(session, case, lac_session, now=now, triggers=("session",)))
+    if changed:
+        await cancel_pending(
+            session, ids, "vervangen door een nieuw bericht", only_trigger="session-moved"
+        )
+        made += len(await tell_told(session, cases, "session-moved", now=now))
+    return made
+
+
+async def tell_told(
+    session: AsyncSession, cases: list[Case], trigger: str, *, now: datetime | None = None
+) -> list[Reminder]:
+    """The plan's steps for a change of the session, for the cases that were sent something
+    about it: a client who never heard of the session is not told it moved."""
+    if not cases:
+        return []
+    told = set(
+        await session.scalars(
+            select(Reminder.case_id).where(
+                Reminder.case_id.in_([c.id for c in cases]), Reminder.status == SENT
+            )
+        )
+    )
+    moment = now or utcnow()
+    made: list[Reminder] = []
+    for case in cases:
+        if case.id in told:
+            made += await schedule_after(session, case, trigger, moment)
+    return made
+
+
+async def _open_cases(session: AsyncSession, lac_session: LacSession) -> list[Case]:
+    return list(
         await session.scalars(
             select(Case).where(Case.session_id == lac_session.id, Case.status == "open")
         )
     )
-    await cancel_pending(
-        session, [c.id for c in cases], "de zitting is verplaatst", only_trigger="session"
-    )
-    made = 0
-    for case in cases:
-        made += len(await schedule_case(session, case, lac_session, now=now))
-    return made
 
 
 async def send_due(
@@ -236,17 +298,22 @@ async def _send_one(
     assert case is not None
     client = await session.get(Client, case.client_id)
     lac_session = await session.get(LacSession, case.session_id) if case.session_id else None
+    step = next(
+        (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
+    )
+    # The notice that the session is cancelled is the one step a cancelled session sends.
+    cancelled_notice = step is not None and step.trigger == "session-cancelled"
     if (
         client is None
         or lac_session is None
         or case.status != "open"
-        or lac_session.status != "planned"
+        or (lac_session.status != "planned" and not cancelled_notice)
     ):
         await _finish(
             session, reminder, CANCELLED, "het dossier of de zitting loopt niet meer", now
         )
         return
-    if reminder.due_at < lac_session.starts_at <= now:
+    if reminder.due_at < lac_session.starts_at <= now and not cancelled_notice:
         # A worker that was down must not send "see you tomorrow" after the session.
         await _finish(session, reminder, SKIPPED, "te laat: de zitting is al begonnen", now)
         return
@@ -257,18 +324,23 @@ async def _send_one(
         reminder.due_at, reminder.updated_at = calendar.next_allowed(now), utcnow()
         await session.commit()
         return
-    step = next(
-        (s for s in await plan_for(session, case.organisation_id) if s.name == reminder.step), None
-    )
     if step is None:
         await _finish(session, reminder, SKIPPED, "deze stap staat niet meer in het plan", now)
         return
-    if step.needs_appointment and case.appointment_at is None:
-        await _finish(session, reminder, SKIPPED, "geen afspraak voorgesteld", now)
+    happened = (await happened_on(session, [case]))[case.id] if step.conditional else frozenset()
+    needless = _needless(step, case, now, happened)
+    if needless:
+        # Known and harmless: a reason on the step, not a task.
+        await _finish(session, reminder, SKIPPED, needless, now)
         return
     # A fallback carries why the channel before failed; a planning-time note is stale now.
     notes = [reminder.note] if reminder.note and not reminder.expected_skip else []
+    not_needed = None
     for channel in reminder.channels:
+        not_needed = why_skip(step.channel_unless.get(channel, ()), happened)
+        if not_needed:
+            notes.append(f"{channel}: {not_needed}")
+            continue
         why_not = await cannot_use(session, client, channel)
         if why_not:
             notes.append(f"{channel}: {why_not}")
@@ -287,10 +359,24 @@ async def _send_one(
         reminder.channel, reminder.message_id = channel, message.id
         await _finish(session, reminder, SENT, "; ".join(notes), now)
         return
+    if not_needed:
+        # The last channel's text is not needed: the client was heard from. No task.
+        await _finish(session, reminder, SKIPPED, not_needed, now)
+        return
     why = "; ".join(notes) or "geen kanaal mogelijk"
     if not reminder.expected_skip:
         await _tell_someone(session, case, client, reminder.step, why)
     await _finish(session, reminder, SKIPPED, why, now)
+
+
+def _needless(step: PlanStep, case: Case, now: datetime, happened: frozenset[str]) -> str | None:
+    """Why this step is not needed (any more) for this case; None when it goes out."""
+    has_appointment = case.appointment_at is not None
+    if (step.needs_appointment or step.trigger == "appointment") and not has_appointment:
+        return "geen afspraak voorgesteld"
+    if step.trigger == "appointment" and case.appointment_at and case.appointment_at <= now:
+        return "te laat: de afspraak is al voorbij"
+    return why_skip(step.unless, happened)
 
 
 async def _tell_someone(

@@ -103,7 +103,7 @@ def case_list() -> bytes:
             "gemeente": "Gent", "watermaatschappij": "Farys", "reden": reason, "referentie": "",
             "geen sms": "nee", "geen brieven thuis": no_letters, "gedeelde gsm": shared,
             "maatschappelijk werker": worker, "toestemming sms": sms, "toestemming e-mail": mail,
-            "afspraak": appointment, "insz": "", "adresregel 2": "",
+            "afspraak": appointment, "insz": "", "adresregel 2": "", "plaats kort": "",
         }  # fmt: skip
         rows.append([values[column] for column in header])
     return write_csv(rows, delimiter=";").encode("cp1252")
@@ -160,6 +160,7 @@ class LacDemo:
         await api.patch("/v2/organisation", {
             "contact_name": "Sociale dienst OCMW Gent", "contact_phone": "09 266 99 00",
             "contact_email": "sociale.dienst@ocmw.example", "opening_hours": "ma-vr 9-12 uur",
+            "walk_in_address": "Sociaal Huis, Onderbergen 86, 9000 Gent",
         })  # fmt: skip
         for name, phone in (("Jan Peeters", "09 266 11 11"), ("Lies Claes", "09 266 22 22")):
             await api.post("/v2/staff", {"name": name, "phone": phone})

@@ -1,6 +1,7 @@
 """What a reply does, once it is stored and linked to the message it answers.
 
-- "JA" confirms the case's offered appointment; nothing left to do;
+- "JA" confirms the case's offered appointment, and the plan's "appointment-confirmed"
+  steps (a confirmation) go out, once per appointment;
 - "NEE" (cannot come) and "BEL MIJ" (call me) become tasks in the inbox;
 - STOP and START are handled by the opt-out flow; nothing left to do;
 - anything else waits in the inbox until someone marks it handled.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.casework import inbox
+from messenger.casework import inbox, reminders
 from messenger.inbound import replies
 from messenger.platform.models import Case, Message, ReceivedMessage, Task, utcnow
 
@@ -32,8 +33,13 @@ async def act_on_reply(session: AsyncSession, received: ReceivedMessage) -> Task
     if received.intent == replies.CONFIRM:
         case = await session.get(Case, received.case_id) if received.case_id else None
         if case is not None and case.appointment_at is not None:
+            first = case.appointment_confirmed_at is None
             case.appointment_confirmed_at = received.created_at
             _handled(received)
+            if first:  # a second "JA" needs no second confirmation
+                await reminders.schedule_after(
+                    session, case, "appointment-confirmed", received.created_at
+                )
         return None
     if received.intent in _TASK_FOR:
         kind, title = _TASK_FOR[received.intent]

@@ -215,8 +215,9 @@ async def send_partner_notice(
     shared: dict[str, str] | None = None,
 ) -> PartnerNotice:
     """Tell a partner what changed: details shared, consent withdrawn, or the client's data
-    erased (GDPR art. 19). Only a sharing names the client; the others name the earlier
-    notice's date. Commits."""
+    erased (GDPR art. 19). A sharing names the client; a withdrawal names the earlier
+    notice's date and the client as the partner knows them (known_as); an erasure only the
+    date. Commits."""
     organisation = await session.get(Organisation, client.organisation_id)
     ocmw = organisation.name if organisation else "het OCMW"
     values: dict[str, Any] = {
@@ -242,6 +243,8 @@ async def send_partner_notice(
         )
         when = last_shared.created_at if last_shared else utcnow()
         values["datum_melding"] = when.date().isoformat()
+        if kind == "withdrawn":
+            values["naam"] = known_as(client, last_shared.shared if last_shared else {})
     message = await accept(
         session,
         queue,
@@ -267,6 +270,16 @@ async def send_partner_notice(
     session.add(notice)
     await session.commit()
     return notice
+
+
+def known_as(client: Client, shared: dict[str, Any]) -> str:
+    """Who a notice is about, in words the partner already has: the name they were given,
+    else another detail they were given, else only the initials, so a withdrawal says which
+    client it is without telling the partner more than the client agreed to share."""
+    for key in SHAREABLE:
+        if shared.get(key):
+            return str(shared[key])
+    return "".join(f"{part[0]}." for part in (client.first_name, client.last_name) if part)
 
 
 def _shared_details(client: Client, fields: Sequence[str]) -> dict[str, str]:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from channels.letter_checks import too_wide_line
+
 DEFAULT_REGION = "BE"
 MIN_ADDRESS_LINES = 3
 MAX_ADDRESS_LINES = 6
@@ -103,6 +105,11 @@ def normalise_postal_address(
             raise InvalidRecipient(
                 f"{field_prefix}{position}", "contains characters that do not belong in an address"
             )
+    # Measured in the letter's font: a line wider than the envelope window would wrap and
+    # leave, say, "bus 45" alone on a line the post may not read.
+    wide = too_wide_line(filled)
+    if wide is not None:
+        raise InvalidRecipient(f"{field_prefix}{wide.position}", wide.english())
     _check_postcode_line(filled[-1], f"{field_prefix}{len(filled)}")
     return tuple(filled)
 

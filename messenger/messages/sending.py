@@ -204,8 +204,10 @@ async def _build(
         raise RequestRejected(str(exc)) from exc
     _check_length(request.kind, rendered.body)
     if request.kind == "letter":
+        # A plan step's letter must stay on the one page its template was linted for.
+        most = letter_pages.most_pages("letter", for_a_case=request.case_id is not None)
         try:
-            await letter_pages.check_pages(rendered.subject, rendered.body)
+            await letter_pages.check_pages(rendered.subject, rendered.body, most=most)
         except letter_pages.LetterTooLong as exc:
             raise RequestRejected(str(exc)) from None
     body = rendered.body

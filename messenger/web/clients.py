@@ -14,7 +14,7 @@ from messenger.aftercare.timeline import timeline
 from messenger.casework import clients, listings
 from messenger.messages import consent
 from messenger.platform.dates import BRUSSELS
-from messenger.platform.models import Case, LacSession, Partner
+from messenger.platform.models import Case, LacSession, Organisation, Partner
 from messenger.web.auth import Session, Staff
 from messenger.web.pages import render, typed_moment
 from messenger.web.sessions import plans_of
@@ -61,10 +61,16 @@ async def client_page(request: Request, client_id: str, person: Staff, db: Sessi
         select(Partner).where(Partner.organisation_id == client.organisation_id)
     )
     sharing = [p.name for p in partners if await consent.allows(db, client.id, consent.SHARE, p.id)]
+    organisation = await db.get(Organisation, client.organisation_id)
+    latest = found[0][0] if found else None
     return render(
         request,
         "client.html",
         {
+            "organisation": organisation,
+            # The number the client calls back: the case's worker's, else the front desk's.
+            "call_back": (latest and latest.worker_phone)
+            or (organisation and organisation.contact_phone),
             "client": client,
             "cases": found,
             "steps": steps,

@@ -20,8 +20,14 @@ PROFILE = {
     "contact_name": ("Naam van de dienst", "Zoals cliënten ze kennen: ‘Sociale dienst’."),
     "contact_phone": ("Telefoonnummer", "Als een dossier geen maatschappelijk werker noemt."),
     "contact_email": ("E-mailadres", ""),
-    "walk_in_address": ("Adres voor een bezoek", ""),
-    "opening_hours": ("Openingsuren", "Bijvoorbeeld ‘maandag tot vrijdag van 9 tot 12 uur’."),
+    "walk_in_address": (
+        "Adres voor een bezoek",
+        "Nodig voor brieven en kaartjes: zonder dit adres gaan ze niet weg.",
+    ),
+    "opening_hours": (
+        "Openingsuren",
+        "Nodig voor brieven. Bijvoorbeeld ‘maandag tot vrijdag van 9 tot 12 uur’.",
+    ),
     "website": ("Website", ""),
     "signature": ("Ondertekening", "Onder brieven en e-mails."),
 }

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from messenger.aftercare import outcomes
 from messenger.casework import cases
+from messenger.casework.conditions import DECISION_LABELS
 from messenger.platform.dates import to_brussels
 from messenger.platform.models import Case, CaseEvent, Client, LacSession
 from messenger.web.auth import Session, Staff
@@ -19,14 +20,7 @@ from messenger.web.pages import render
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=40)]
 Long = Annotated[str, Form(max_length=2001)]
-DECISIONS = {
-    "payment-plan": "Een afbetalingsplan",
-    "flow-limiter": "Een debietbegrenzer",
-    "cut-off-refused": "Niet afsluiten",
-    "cut-off-allowed": "Afsluiten mag",
-    "reconnection": "Weer aansluiten",
-    "none": "Geen beslissing",
-}
+DECISIONS = DECISION_LABELS
 
 
 async def _page(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import cases
+from messenger.casework.case_columns import MAX_PLACE_SHORT
 from messenger.platform.dates import to_brussels
 from messenger.platform.models import Case, Client, LacSession, Reminder
 from messenger.web.auth import Session, Staff
@@ -33,9 +34,11 @@ class Moved:
 
 
 def _check(
-    date: str, time: str, place: str, now: datetime
+    date: str, time: str, place: str, now: datetime, place_short: str = ""
 ) -> tuple[dict[str, str], datetime | None]:
     errors: dict[str, str] = {}
+    if len(place_short.strip()) > MAX_PLACE_SHORT:
+        errors["place_short"] = f"Schrijf hoogstens {MAX_PLACE_SHORT} tekens: een sms is kort."
     when = typed_moment(date, time)
     if when is None:
         errors["date"] = "Geef een datum en een uur, zoals 2026-12-15 en 10:00."
@@ -53,14 +56,22 @@ async def new_form(request: Request, person: Staff) -> HTMLResponse:
 
 @router.post("/zittingen/nieuw", response_class=HTMLResponse)
 async def create(
-    request: Request, person: Staff, db: Session, date: Text = "", time: Text = "", place: Text = ""
+    request: Request,
+    person: Staff,
+    db: Session,
+    date: Text = "",
+    time: Text = "",
+    place: Text = "",
+    place_short: Text = "",
 ) -> Response:
-    errors, when = _check(date, time, place, request.app.state.clock.now())
+    errors, when = _check(date, time, place, request.app.state.clock.now(), place_short)
     if errors or when is None:
-        values = {"date": date, "time": time, "place": place}
+        values = {"date": date, "time": time, "place": place, "place_short": place_short}
         context = {"values": values, "errors": errors, "action": "/zittingen/nieuw"}
         return render(request, "session_form.html", context, 400)
-    lac = await cases.create_session(db, person.account.organisation_id, when, place.strip())
+    lac = await cases.create_session(
+        db, person.account.organisation_id, when, place.strip(), place_short
+    )
     await db.commit()
     return RedirectResponse(f"/zittingen/{lac.id}", status_code=303)
 
@@ -69,7 +80,12 @@ async def create(
 async def move_form(request: Request, session_id: str, person: Staff, db: Session) -> Response:
     lac = await _planned(db, person.account.organisation_id, session_id)
     local = to_brussels(lac.starts_at)
-    values = {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}", "place": lac.place}
+    values = {
+        "date": f"{local:%Y-%m-%d}",
+        "time": f"{local:%H:%M}",
+        "place": lac.place,
+        "place_short": lac.place_short or "",
+    }
     action = f"/zittingen/{lac.id}/verplaatsen"
     return render(request, "session_form.html", {"lac": lac, "values": values, "action": action})
 
@@ -83,18 +99,21 @@ async def move(
     date: Text = "",
     time: Text = "",
     place: Text = "",
+    place_short: Text = "",
     bevestigd: Text = "",
 ) -> Response:
     lac = await _planned(db, person.account.organisation_id, session_id)
     now = request.app.state.clock.now()
-    errors, when = _check(date, time, place, now)
-    values = {"date": date, "time": time, "place": place}
+    errors, when = _check(date, time, place, now, place_short)
+    values = {"date": date, "time": time, "place": place, "place_short": place_short}
     if errors or when is None:
         action = f"/zittingen/{lac.id}/verplaatsen"
         context = {"lac": lac, "values": values, "errors": errors, "action": action}
         return render(request, "session_form.html", context, 400)
     if bevestigd == "ja":
-        await cases.move_session(db, lac, starts_at=when, place=place.strip(), now=now)
+        await cases.move_session(
+            db, lac, starts_at=when, place=place.strip(), place_short=place_short, now=now
+        )
         await db.commit()
         return RedirectResponse(f"/zittingen/{lac.id}?verplaatst=1", status_code=303)
     # A preview: the move is made in a transaction of its own to see its effect, then undone.
@@ -104,8 +123,12 @@ async def move(
         before = {
             (r.case_id, r.step): (r.due_at, name) for r, name in await _pending(trial, trial_lac)
         }
-        await cases.move_session(trial, trial_lac, starts_at=when, place=place.strip(), now=now)
+        await cases.move_session(
+            trial, trial_lac, starts_at=when, place=place.strip(), place_short=place_short, now=now
+        )
         after = {(r.case_id, r.step): r.due_at for r, _ in await _pending(trial, trial_lac)}
+        # New pending steps are the notices of the move (the plan's "session-moved" steps).
+        told = len({case_id for case_id, _ in set(after) - set(before)})
         await trial.rollback()
     moved = [
         Moved(name, step, due, after[(case_id, step)])
@@ -116,7 +139,14 @@ async def move(
     return render(
         request,
         "session_move_preview.html",
-        {"lac": lac, "values": values, "when": when, "moved": moved, "dropped": dropped},
+        {
+            "lac": lac,
+            "values": values,
+            "when": when,
+            "moved": moved,
+            "dropped": dropped,
+            "told": told,
+        },
     )
 
 

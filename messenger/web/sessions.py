@@ -90,8 +90,8 @@ async def plans_of(db: AsyncSession, shown: list[Case]) -> tuple[Steps, Previews
     previews: Previews = {}
     lookups = Lookups()
     open_cases = [case for case in shown if case.status == "open"]
-    # The page's clients and workers in one query each, and their consent, STOPs and agreed
-    # outcomes in three more, not several queries a case.
+    # The page's clients and workers in one query each, and their consent, STOPs, agreed
+    # outcomes and what happened in a few more, not several queries a case.
     clients = list(
         await db.scalars(select(Client).where(Client.id.in_([c.client_id for c in open_cases])))
     )
@@ -103,6 +103,7 @@ async def plans_of(db: AsyncSession, shown: list[Case]) -> tuple[Steps, Previews
     lookups.held = [*clients, *workers]
     lookups.facts = await facts_for_clients(db, clients)
     lookups.agreed = await agreed_for(db, [case.id for case in open_cases])
+    await lookups.learn(db, open_cases)  # replies, contacts and outcomes: three queries
     for case in open_cases:
         pending = [r for r, _ in steps.get(case.id, []) if r.status == "pending"]
         for step in await preview_case(db, case, lookups, pending):

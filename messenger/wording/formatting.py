@@ -5,8 +5,9 @@ a bullet list. A paragraph whose first line starts with "^" is inset text, as in
 Notify: the caret (and one space after it) is taken off each line that has one, and the
 paragraph, with any "^" paragraphs straight after it, becomes one block with a grey border
 on its left. A "^" further down an ordinary paragraph stays as written, as in Notify. Letters
-share this HTML, so they indent it too (Notify's letters print it as a plain paragraph).
-Everything is escaped first, so personalisation can never inject markup.
+share this HTML; their print style makes it a framed, tinted box (letter_pdf.py), the place
+for when, where and the phone number. Everything is escaped first, so personalisation can
+never inject markup; then phone numbers and email addresses are kept on one line.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ INSET_STYLE = "margin: 1em 0; padding: 0.1px 0 0.1px 15px; border-left: 10px sol
 _INSET_MARK = re.compile(r"^\s*\^ ?")
 # A line and its ending, as text_to_html reads them (CRLF, CR or LF).
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
+# Belgian phone numbers as people write them (09 123 45 67, 0470/12.34.56, +32 9 123 45 67)
+# and email addresses. The linter finds contact ways with the same patterns. Neither matches
+# across an escaped character ("&amp;", "&#x27;"), so wrapping escaped text is safe.
+PHONE = re.compile(r"(?<!\d)(?:\+32\s?|0)\d(?:[\s./]?\d){7,8}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# One pass, the email first: digits inside an address are not a phone number.
+_CONTACT = re.compile(f"{EMAIL.pattern}|{PHONE.pattern}")
+# Inline, so mail programs keep it too; print and screens both honour it.
+NO_BREAK = '<span style="white-space: nowrap">'
 
 
 def text_to_html(text: str) -> str:
@@ -78,8 +88,22 @@ def _block_to_html(block: str) -> str:
     for is_item, run in groupby(lines, key=lambda line: line.startswith("- ")):
         group = list(run)
         if is_item:
-            items = "".join(f"<li>{escape(line[2:].strip())}</li>" for line in group)
+            items = "".join(f"<li>{_escape(line[2:].strip())}</li>" for line in group)
             parts.append(f"<ul>{items}</ul>")
         else:
-            parts.append("<p>" + "<br>\n".join(escape(line) for line in group) + "</p>")
+            parts.append("<p>" + "<br>\n".join(_escape(line) for line in group) + "</p>")
     return "\n".join(parts)
+
+
+def _escape(line: str) -> str:
+    return keep_together(escape(line))
+
+
+def keep_together(escaped: str) -> str:
+    """Escaped text with each phone number and email address in a no-break span: "Bel 09 234"
+    at the end of a line and "56 78" on the next is a number nobody can dial."""
+    return _CONTACT.sub(_no_break, escaped)
+
+
+def _no_break(match: re.Match[str]) -> str:
+    return f"{NO_BREAK}{match.group(0)}</span>"

@@ -1,8 +1,9 @@
 """Words the client should not have to read: officialese, and what a lock screen must not show.
 
 Officialese makes a letter feel like a summons; the plain word says the same thing (from
-the Flemish clear-language guidance). Discretion: an SMS or an email subject can be
-read by anyone who sees the phone, so it names no amounts, debts, arrears or cut-offs.
+the Flemish clear-language guidance). Discretion: an SMS, an email's subject and its first
+lines can be read by anyone who sees the phone, so they name no amounts, debts, arrears,
+payments, cut-offs or water (INDISCREET says why).
 Both lists match whole words, case- and accent-insensitive; a `*` ends a prefix.
 """
 
@@ -59,39 +60,73 @@ OFFICIALESE: dict[str, str] = {
     "bijgevolg": "dus",
 }
 
-# Words that give a client's situation away on a lock screen, in nl, fr and en.
+# What a lock screen must not show: the whole SMS, and an email's subject with the first lines
+# its preview shows. Anyone who glances at the phone (a partner, a child, a colleague) reads
+# it, and a message from the OCMW that names a bill, a debt, a payment, a cut-off or the
+# water itself tells them the client's situation. One list, in nl, fr and en, used by the
+# linter's discretion rule; letters are not checked (a closed envelope).
 INDISCREET: dict[str, str] = {
+    # Debts, bills and payments
     "schuld*": "debt",
-    "achterstal*": "arrears",
-    "achterstallig*": "arrears",
-    "onbetaald*": "arrears",
-    "niet betaald": "arrears",
     "wanbetaling": "debt",
-    "afbetaling*": "debt",
+    "afbetal*": "debt",
+    "betaalplan*": "debt",
+    "aflossing*": "debt",
     "deurwaarder*": "debt",
     "incasso*": "debt",
     "aanmaning*": "debt",
     "factuur": "debt",
-    "waterfactuur": "debt",
+    "facturen": "debt",
+    "waterrekening": "debt",
+    "betaal*": "payment",
+    "betal*": "payment",
+    "achterstal*": "arrears",
+    "achterstand*": "arrears",
+    "betalingsachterstand*": "arrears",
+    "betaalachterstand*": "arrears",
+    "onbetaald*": "arrears",
+    "niet betaald": "arrears",
+    "openstaand*": "arrears",
+    # Cut-off, flow limiter, reconnection, and the water itself: "hebt u weer water?" says
+    # that it was cut off, and "water" from the OCMW says there is a problem with it.
     "afsluit*": "cut-off",
     "afgesloten": "cut-off",
     "afsnijden": "cut-off",
+    "heraansluit*": "cut-off",
+    "weer aangesloten": "cut-off",
+    "opnieuw aangesloten": "cut-off",
     "debietbegrenzer*": "cut-off",
+    "begrenzer*": "cut-off",
+    "water*": "water",
+    # French
     "dette*": "debt",
-    "impaye*": "arrears",
-    "arriere*": "arrears",
     "facture*": "debt",
     "huissier*": "debt",
+    "paiement*": "payment",
+    "payer": "payment",
+    "impaye*": "arrears",
+    "arriere*": "arrears",
     "coupure*": "cut-off",
     "couper": "cut-off",
+    "coupee*": "cut-off",
+    "limiteur*": "cut-off",
+    "rebranch*": "cut-off",
+    "eau": "water",
+    # English
     "debt*": "debt",
+    "bill": "debt",
+    "bills": "debt",
+    "bailiff*": "debt",
+    "payment*": "payment",
+    "pay": "payment",
     "arrears": "arrears",
     "unpaid": "arrears",
     "overdue": "arrears",
-    "bailiff*": "debt",
     "cut off": "cut-off",
     "cut-off": "cut-off",
     "disconnect*": "cut-off",
+    "reconnect*": "cut-off",
+    "limiter*": "cut-off",
 }
 
 # An amount: a currency sign or word next to a number, or a number with decimals.

@@ -21,6 +21,7 @@ from messenger.platform.clock import Clock, SimulatedClock
 from messenger.platform.dates import BRUSSELS
 from messenger.platform.db import Sessions
 from messenger.platform.encryption import secret_box
+from messenger.platform.models import Organisation
 from messenger.platform.settings import Settings
 from messenger.wording import template_store
 from messenger.wording.template_files import template_id
@@ -74,6 +75,11 @@ async def replied(
     box = secret_box(settings)
     async with sessions() as session:
         await template_store.sync_shipped(session)
+        # The profile letters need: where and when a client can walk in.
+        organisation = await session.get(Organisation, tenant.organisation_id)
+        assert organisation is not None
+        organisation.walk_in_address = "Sociaal Huis, Onderbergen 86, 9000 Gent"
+        organisation.opening_hours = "maandag tot vrijdag van 9 tot 12 uur"
         lac = await cases.own_session(session, tenant.organisation_id, session_id)
         context = await case_list.import_context(session, lac)
         report = parse_case_file(CASE_LIST.read_bytes(), context)
@@ -93,7 +99,7 @@ async def replied(
                 personalisation={
                     "voornaam": "Sara",
                     "moment": SESSION_START.isoformat(),
-                    "plaats": "Onderbergen 86",
+                    "plaats_kort": "Onderbergen 86",
                     "telefoon": "09 266 11 11",
                 },
                 client_id=sara.client.id,

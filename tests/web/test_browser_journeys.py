@@ -224,7 +224,7 @@ async def test_edit_a_template_see_the_check_react_and_save(api: str, page: Page
         .click()
     )
     await check_page(page, "sjablonen")
-    await page.get_by_role("link", name="Herinnering twee dagen voor de zitting (sms)").click()
+    await page.get_by_role("link", name="Herinnering twee dagen voor het LAC-gesprek (sms)").click()
     await check_page(page, "sjabloon")
     counter = page.locator("#sms-teller")
     await expect(counter).to_contain_text("gewone tekens")
@@ -236,7 +236,8 @@ async def test_edit_a_template_see_the_check_react_and_save(api: str, page: Page
     await expect(page.locator("mark.offending")).to_have_text("’")
     await check_page(page, "sjabloon-unicode")
     await text.fill(
-        "Dag {{ voornaam }}. Denk aan uw afspraak op {{ moment | datetime }} in {{ plaats }}."
+        "Dag {{ voornaam }}. Denk aan het LAC-gesprek op {{ moment | datetime }}"
+        " in {{ plaats_kort }}."
     )
     await expect(counter).to_contain_text("gewone tekens")
     await page.get_by_role("button", name="Opslaan").click()

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from messenger.platform.db import Sessions
-from messenger.platform.models import ContactAttempt, ReceivedMessage, Task
+from messenger.platform.models import Case, ContactAttempt, Organisation, ReceivedMessage, Task
 from messenger.platform.settings import Settings
 from tests.conftest import make_tenant
+from tests.support import Tenant
 from tests.web.conftest import Replied
 from tests.web.support import csrf_of, make_person, sign_in
 
@@ -158,3 +159,29 @@ async def test_another_organisation_reaches_no_client_task_or_reply(
         task = await session.get(Task, task.id)
         assert task is not None and task.closed_at is None and task.assigned_to is None
         assert await session.scalar(select(ContactAttempt)) is None
+
+
+async def test_the_phone_script_is_filled_in_for_this_client_and_discreet_on_voicemail(
+    http: httpx.AsyncClient, sessions: Sessions, tenant: Tenant, replied: Replied
+) -> None:
+    """The social worker reads what to say with the client's and the office's details in it;
+    the voicemail, which others may hear, says nothing of water, bills or a cut-off."""
+    async with sessions() as session:
+        organisation = await session.get(Organisation, tenant.organisation_id)
+        assert organisation is not None
+        organisation.walk_in_address = "Sociaal Huis, Onderbergen 86, 9000 Gent"
+        organisation.opening_hours = "maandag tot vrijdag van 9 tot 12 uur"
+        organisation.contact_phone = "09 266 99 00"
+        await session.commit()
+    page = await http.get(f"/clienten/{replied.client_id}")
+    script = page.text.split('<details class="script">', 1)[1].split("</details>", 1)[0]
+    assert "Spreek ik met Sara Janssens?" in script
+    voicemail = script.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]
+    assert "Onderbergen 86" in voicemail and "van 9 tot 12 uur" in voicemail
+    async with sessions() as session:
+        case = await session.get(Case, replied.case_id)
+        assert case is not None
+    # The client calls back the case's worker when the list named one, else the front desk.
+    assert f"terugbellen op {case.worker_phone or '09 266 99 00'}?" in voicemail
+    assert not any(word in voicemail.lower() for word in ("water", "factuur", "afsluit", "bedrag"))
+    assert "LAC-gesprek" in script and "waterbegrenzer" in script

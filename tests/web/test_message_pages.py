@@ -40,17 +40,17 @@ async def test_a_message_from_a_template_with_its_values_and_preview(
     token = csrf_of(form)
     live = await http.post(
         f"{base}/voorbeeld?sjabloon={template}",
-        data={"csrf": token, "voornaam": "Sara", "moment": "", "plaats": "x", "telefoon": "y"},
+        data={"csrf": token, "voornaam": "Sara", "moment": "", "plaats_kort": "x", "telefoon": "y"},
     )
     assert "Nog niet klaar" in live.text and "<html" not in live.text
     values = {
         "voornaam": "Sara",
         "moment": "2026-12-15T10:00:00+01:00",
-        "plaats": "Onderbergen 86",
+        "plaats_kort": "Onderbergen 86",
         "telefoon": "09 266 11 11",
     }
     empty = await http.post(
-        f"{base}?sjabloon={template}", data={"csrf": token, **values, "plaats": ""}
+        f"{base}?sjabloon={template}", data={"csrf": token, **values, "plaats_kort": ""}
     )
     assert empty.status_code == 400 and "Vul alle waarden in." in empty.text
     before = await _messages(sessions)
@@ -103,9 +103,11 @@ async def test_a_letter_by_hand_goes_to_the_clients_address_and_into_the_print_b
             client = await session.get(Client, replied.client_id)
         assert client is not None and client.address_lines
         assert all(line in form.text for line in client.address_lines)
+        names = ["naam", "moment", "plaats", "telefoon", "email", "maatschappelijk_werker"]
+        names += ["ocmw", "onthaal_adres", "openingsuren"]
         values = {
             name: form.text.split(f'name="{name}" type="text" value="')[1].split('"')[0]
-            for name in ("naam", "moment", "plaats", "telefoon", "email", "maatschappelijk_werker")
+            for name in names
         }
         assert all(values.values()), values  # filled in from Sara's case
         assert values["moment"] == "2026-12-15T10:00:00+01:00"  # Brussels time, as read

@@ -61,8 +61,8 @@ async def test_saving_a_shipped_template_makes_the_organisations_own(
 ) -> None:
     editor = await http.get(f"/sjablonen/{REMINDER}")
     body = (
-        "Dag {{ voornaam }}. Denk aan uw afspraak op {{ moment | datetime }} in {{ plaats }}."
-        " Vragen? Bel {{ telefoon }}."
+        "Dag {{ voornaam }}. Denk aan het LAC-gesprek op {{ moment | datetime }}"
+        " in {{ plaats_kort }}. Vragen? Bel {{ telefoon }}."
     )
     saved = await http.post(
         f"/sjablonen/{REMINDER}",
@@ -160,7 +160,7 @@ async def test_variants_are_changed_in_the_editor_and_saved(
     editor = await http.get(f"/sjablonen/{REMINDER}")
     body = (
         "Dag {{ voornaam }}. {% if variant == 'kort' %}Tot {{ moment | datetime }}.{% else %}"
-        "Denk aan uw afspraak op {{ moment | datetime }} in {{ plaats }}.{% endif %}"
+        "Denk aan het LAC-gesprek op {{ moment | datetime }} in {{ plaats_kort }}.{% endif %}"
         " Vragen? Bel {{ telefoon }}."
     )
     form = {"csrf": csrf_of(editor), "title": "Herinnering", "body": body, "actie": "opslaan"}

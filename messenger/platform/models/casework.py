@@ -117,6 +117,8 @@ class LacSession(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column()
     place: Mapped[str] = mapped_column(String(300))
+    # A short form of the place for SMS ("Sociaal Huis Gent"); SMS use `place` without one.
+    place_short: Mapped[str | None] = mapped_column(String(40), default=None)
     # planned | cancelled
     status: Mapped[str] = mapped_column(String(10), default="planned")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
