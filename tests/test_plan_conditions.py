@@ -358,6 +358,23 @@ async def test_the_short_place_falls_back_to_the_place_and_the_worker_to_a_neutr
 
 
 @pytest.mark.parametrize(
+    ("language", "signed"),
+    [("nl", "De sociale dienst"), ("fr", "Le service social"), ("en", "The social service")],
+)
+def test_the_neutral_signature_is_in_the_clients_language(language: str, signed: str) -> None:
+    lac = LacSession(organisation_id="o", starts_at=SESSION, place="Markt 1, Gent")
+    case = Case(organisation_id="o", client_id="c", reason="unpaid-bills", water_company="Farys")
+    client = Client(
+        organisation_id="o",
+        first_name="Zoë",
+        last_name="Martin",
+        address_lines=[],
+        language=language,
+    )
+    assert personalisation(case, client, lac, None)["maatschappelijk_werker"] == signed
+
+
+@pytest.mark.parametrize(
     ("cells", "place_short", "error"),
     [
         (("Sociaal Huis Gent", "Sociaal Huis Gent"), "Sociaal Huis Gent", None),

@@ -19,19 +19,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import OutgoingMessage
-from channels.card_pdf import render_cards
-from channels.letter_pdf import ENVELOPES, render_batch
 from messenger.api import presenters, schemas
 from messenger.api.deps import AppSettings, Key, Session
 from messenger.api.errors import bad_request
 from messenger.api.templates import render_version
 from messenger.casework import reminder_plans
-from messenger.messages.outbound import letter_sender_lines
+from messenger.messages import template_print
 from messenger.messages.sending import RequestRejected
 from messenger.platform.models import Organisation
 from messenger.wording import template_check, template_store
-from messenger.wording.formatting import text_to_html
 from messenger.wording.lint import LintReport
 from messenger.wording.template_files import TemplateFileError, TemplateSource, make_source
 
@@ -189,26 +185,10 @@ async def template_pdf(
     version = choice.version
     rendered = await render_version(version, body.personalisation)
     organisation = await db.get(Organisation, key.organisation_id)
-    address = tuple(
-        str(body.personalisation[f"address_line_{n}"])
-        for n in range(1, 8)
-        if body.personalisation.get(f"address_line_{n}")
-    )
-    message = OutgoingMessage(
-        message_id="preview",
-        kind="letter",
-        body=rendered.body,
-        subject=rendered.subject,
-        html=text_to_html(rendered.body),
-        address_lines=address,
-        sender_lines=letter_sender_lines(organisation, settings),
-        language=version.language,
-    )
-    if choice.template.kind == "card":
-        pdf = (await asyncio.to_thread(render_cards, [message])).pdf
-    else:
-        window = ENVELOPES[settings.envelope]
-        pdf = (await asyncio.to_thread(render_batch, [message], window=window)).pdf
+    pdf = await template_print.template_pdf(
+        choice.template.kind, rendered, body.personalisation, organisation, settings,
+        version.language,
+    )  # fmt: skip
     return Response(pdf, media_type="application/pdf")
 
 

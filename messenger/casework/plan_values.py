@@ -27,6 +27,9 @@ from messenger.platform.models import (
 )
 
 MAX_ADDRESS_LINES = 7
+# The signature when nobody is named, in the client's language: a neutral sender, never an
+# empty line or a Dutch word in a French letter.
+NO_WORKER = {"nl": "De sociale dienst", "fr": "Le service social", "en": "The social service"}
 SOURCES: dict[str, str] = {
     "voornaam": "client",
     "naam": "client",
@@ -96,7 +99,7 @@ def personalisation(
             worker and worker.name,
             org and org.contact_name,
             # Neutral, on the signature's line above the organisation's name.
-            "De sociale dienst",
+            NO_WORKER.get(client.language, NO_WORKER["nl"]),
         ),
         "telefoon": (case.worker_phone, worker and worker.phone, org and org.contact_phone),
         "email": (case.worker_email, worker and worker.email, org and org.contact_email),

@@ -20,10 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.casework import reminder_plans
+from messenger.messages import template_print
 from messenger.platform.models import Organisation
 from messenger.web.auth import Session, SignedIn, Staff, start_over
 from messenger.web.pages import render
-from messenger.wording import template_check, template_store
+from messenger.wording import rendering, template_check, template_store
 from messenger.wording.lint import LintReport
 from messenger.wording.template_files import TemplateFileError, TemplateSource, make_source
 
@@ -57,6 +58,39 @@ async def editor(request: Request, template_id: str, person: Staff, db: Session)
     return await _editor(
         request, choice, choice.source(), report, saved="opgeslagen" in request.url.query
     )
+
+
+@router.get("/sjablonen/{template_id}/afdrukken", response_class=Response)
+async def print_sheet(request: Request, template_id: str, person: Staff, db: Session) -> Response:
+    """A letter or card that names no client (the waiting-room information sheet), filled
+    in from the organisation's profile, as the PDF to print; else a page that says why not."""
+    organisation_id = person.account.organisation_id
+    choice = await _choice(db, organisation_id, template_id)
+    organisation = await db.get(Organisation, organisation_id)
+    values = template_print.organisation_values(organisation)
+    missing = _unprintable(choice, values)
+    if missing:
+        context = {"choice": choice, "missing": missing}
+        return render(request, "template_print_refused.html", context, status_code=400)
+    version = choice.version
+    rendered = await asyncio.to_thread(
+        rendering.render, version.body, version.subject, values, language=version.language
+    )
+    pdf = await template_print.template_pdf(
+        choice.template.kind, rendered, values, organisation, request.app.state.settings,
+        version.language,
+    )  # fmt: skip
+    name = f"{choice.template.name}.pdf"
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _unprintable(choice: template_store.TemplateChoice, values: dict[str, str]) -> list[str]:
+    """What keeps this template from printing without a client: the values nobody fills."""
+    if choice.template.kind not in ("letter", "card"):
+        return ["(alleen brieven en kaartjes worden afgedrukt)"]
+    used = rendering.variables_of(choice.version.body, choice.version.subject)
+    return sorted(used - set(values) - set(rendering.RESERVED))
 
 
 @router.post("/sjablonen/{template_id}/controle", response_class=HTMLResponse)
@@ -175,11 +209,11 @@ async def _pictures(report: LintReport | None) -> dict[str, list[str]]:
     if report is None or report.kind not in ("letter", "card"):
         return {}
     found: dict[str, list[str]] = {}
-    for rendering in report.renderings:
+    for drawn in report.renderings:
         pngs = await asyncio.to_thread(
-            template_check.page_pictures, report.kind, rendering.subject, rendering.body
+            template_check.page_pictures, report.kind, drawn.subject, drawn.body
         )
-        found[rendering.label] = [
+        found[drawn.label] = [
             "data:image/png;base64," + base64.b64encode(png).decode() for png in pngs
         ]
     return found

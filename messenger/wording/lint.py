@@ -83,9 +83,12 @@ _PHONE = re.compile(r"(?<!\d)(?:\+32\s?|0)\d(?:[\s./]?\d){7,8}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _VISIT = re.compile(r"\b(?:kom langs|loop binnen|op afspraak|openingsuren|venez|passez)\b", re.I)
+# The decisions in the three languages: French and English invitations name them too.
 _LAC_DECISIONS = re.compile(
     r"afbetalingsplan|minder water|debietbegrenzer|waterbegrenzer|water blijft"
-    r"|afgesloten|afsluiten",
+    r"|afgesloten|afsluiten"
+    r"|plan de paiement|limiteur|coupée|couper"
+    r"|payment plan|flow limiter|cut off",
     re.I,
 )
 _GREETING = re.compile(

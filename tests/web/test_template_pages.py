@@ -9,12 +9,13 @@ import io
 import re
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from messenger.platform.db import Sessions
-from messenger.platform.models import Template
+from messenger.platform.models import Organisation, Template
 from messenger.platform.settings import Settings
 from messenger.wording import template_store
 from messenger.wording.template_files import template_id
@@ -193,3 +194,32 @@ async def test_bad_variants_are_refused_and_the_text_is_kept(
     assert refused.status_code == 400
     assert message in refused.text and 'aria-invalid="true"' in refused.text
     assert typed in refused.text  # what the person typed is not lost
+
+
+async def test_the_waiting_room_sheet_prints_with_the_organisations_details(
+    http: httpx.AsyncClient, sessions: Sessions, tenant: Tenant
+) -> None:
+    """A letter that names no client prints from its page, filled in from the profile; a
+    letter to a client cannot, and the page says which values nobody fills in."""
+    async with sessions() as session:
+        await template_store.sync_shipped(session)
+        organisation = await session.get(Organisation, tenant.organisation_id)
+        assert organisation is not None
+        organisation.walk_in_address = "Sociaal Huis, Onderbergen 86, 9000 Gent"
+        organisation.opening_hours = "maandag tot vrijdag van 9 tot 12 uur"
+        organisation.contact_phone = "09 266 99 00"
+        await session.commit()
+    sheet = template_id("infoblad-hulp-ocmw")
+    editor = await http.get(f"/sjablonen/{sheet}")
+    assert f'href="/sjablonen/{sheet}/afdrukken"' in editor.text
+    printed = await http.get(f"/sjablonen/{sheet}/afdrukken")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    document = pdfium.PdfDocument(printed.content)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    assert len(document) == 1
+    assert "Onderbergen 86" in text and "09 266 99 00" in text and "van 9 tot 12 uur" in text
+    refused = await http.get(f"/sjablonen/{template_id('lac-uitnodiging-brief')}/afdrukken")
+    assert refused.status_code == 400
+    assert "<li>naam</li>" in refused.text and "Bericht sturen" in refused.text
+    sms = await http.get(f"/sjablonen/{REMINDER}/afdrukken")
+    assert sms.status_code == 400 and "alleen brieven en kaartjes" in sms.text
