@@ -36,6 +36,13 @@ async def test_the_lac_demo_runs_a_whole_session(tmp_path: Path, redis_server: s
     assert ("Kevin Van Damme", "krijgt een bevestiging per sms") in events
     assert ("Kevin Van Damme", "ochtend: niet verstuurd (sms: heeft STOP gestuurd)") in events
     assert ("Sara Janssens", "afbetalingsplan-30-dagen via sms") in events
+    # The confirmation answers the JA: after it, on the demo's clock, not at the wall clock.
+    assert events.index(("Sara Janssens", "afspraak-bevestiging via sms")) > events.index(
+        ("Sara Janssens", "antwoordt per sms: JA")
+    )
+    # The LAC decided without Kevin: a letter tells him what, and no referral follows.
+    assert ("Kevin Van Damme", "niet-gekomen via letter") in events
+    assert not any(c == "Kevin Van Damme" and w.startswith("doorverwijzing") for c, w in events)
     # In time order, in Brussels time, every sent step with its file in the outbox.
     assert [e.at for e in entries] == sorted(e.at for e in entries)
     sent = [e for e in entries if " via " in e.what]

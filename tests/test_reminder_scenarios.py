@@ -311,7 +311,7 @@ async def test_without_a_contact_to_call_the_step_is_skipped_naming_the_missing_
     skipped = by_step(await rig.reminders(bare_case))["uitnodiging"]
     assert (skipped.status, skipped.message_id) == ("skipped", None)
     assert skipped.note == (
-        "letter: Missing personalisation: email, telefoon; email: Missing personalisation: telefoon"
+        "letter: niet ingevuld: email, telefoon; email: niet ingevuld: telefoon"
     )
     sent = by_step(await rig.reminders(given_case))["uitnodiging"]
     assert (sent.status, sent.channel) == ("sent", "letter")

@@ -350,7 +350,7 @@ async def _send_one(
                 session, queue, reminder, step, channel, case, client, lac_session
             )
         except RequestRejected as exc:
-            notes.append(f"{channel}: {exc.message}")
+            notes.append(f"{channel}: {_in_dutch(exc.message)}")
             continue
         reminder = await session.get(Reminder, reminder_id, populate_existing=True)  # type: ignore[assignment]
         assert reminder is not None
@@ -438,3 +438,14 @@ async def _send(
             case_id=case.id,
         ),
     )
+
+
+MISSING = "Missing personalisation: "
+
+
+def _in_dutch(reason: str) -> str:
+    """The social worker reads why a step did not go; the commonest reason, a value nobody
+    filled in (the organisation's opening hours, what was agreed), in their words."""
+    if reason.startswith(MISSING):
+        return f"niet ingevuld: {reason.removeprefix(MISSING)}"
+    return reason

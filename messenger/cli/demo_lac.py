@@ -72,7 +72,9 @@ ROWS = [
 OUTCOMES: dict[str, dict[str, Any]] = {
     "Sara Janssens": {"attended": True, "decision": "payment-plan", "agreed": "U betaalt elke "
                       "maand 25 euro, de eerste keer op 5 januari."},
-    "Kevin Van Damme": {"attended": False},
+    # The LAC decides without a client who does not come; the letter tells him what.
+    "Kevin Van Damme": {"attended": False, "decision": "payment-plan", "agreed": "U betaalt "
+                        "elke maand 30 euro, de eerste keer op 5 januari."},
     "Els De Smet": {"attended": True, "decision": "flow-limiter", "agreed": "Een waterbegrenzer "
                     "voor zes maanden; daarna bekijken we het opnieuw."},
     "Nathalie Wouters": {"attended": True, "decision": "payment-plan", "agreed": "U betaalt elke "
@@ -179,11 +181,13 @@ class LacDemo:
         await self._reply(sessions, queue, "+32472112233", "STOP", "Kevin Van Damme")
         after_session = SESSION_START + timedelta(hours=2)
         await self._walk_until(after_session, sessions)
-        self._note("de LAC-zitting", "(zitting)", SESSION_START)
+        self._note("het LAC-gesprek", "(zitting)", SESSION_START)
         for row in imported["cases"]:
             outcome = OUTCOMES[row["client"]]
             await api.post(f"/v2/cases/{row['case_id']}/outcome", outcome)
-            what = outcome.get("decision") or "niet gekomen → taak om opnieuw contact te zoeken"
+            what = outcome.get("decision") or "geen beslissing"
+            if not outcome["attended"]:
+                what = f"niet gekomen ({what}) → taak om opnieuw contact te zoeken"
             self._note(f"uitkomst: {what}", row["client"], after_session)
         await self._walk_until(END, sessions)
 
@@ -193,7 +197,7 @@ class LacDemo:
         async with sessions() as session:
             await receive(
                 session, queue,
-                InboundSms(f"demo-{sender}-{text}", sender, SMS_SENDER, text),
+                InboundSms(f"demo-{sender}-{text}", sender, SMS_SENDER, text, self.clock.now()),
             )  # fmt: skip
             await session.commit()
         self._note(f"antwoordt per sms: {text}", who, self.clock.now())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from messenger.messages import callbacks, opt_outs, senders
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.recipients import InvalidRecipient, normalise_phone_number
 from messenger.messages.sending import Origin, SendRequest, accept
-from messenger.platform.models import Message, ReceivedMessage
+from messenger.platform.models import Message, ReceivedMessage, utcnow
 from messenger.wording.template_files import template_id
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class InboundSms:
     sender: str
     recipient: str
     body: str
+    # When it arrived; None: now. A simulated clock (the demo) gives its own time, so what
+    # the reply starts (a JA's confirmation) is timed from the reply, not the wall clock.
+    received_at: datetime | None = None
 
 
 async def receive(
@@ -64,6 +68,7 @@ async def receive(
         intent=intent,
         provider_reference=sms.provider_reference,
         in_reply_to=answered.id if answered else None,
+        created_at=sms.received_at or utcnow(),
     )
     session.add(received)
     try:
