@@ -50,7 +50,7 @@ from tests.support import Tenant
 
 @pytest.fixture
 async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api) as client:
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         yield client
 
 
