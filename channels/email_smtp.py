@@ -6,10 +6,12 @@ message; DSN is asked for only when the relay advertises it (aiosmtpd and others
 to DSN parameters they do not know).
 
 One aiosmtplib connection serialises its sends behind a lock, so parallel sends need several
-connections: at most `pool_size`, opened lazily, each used by one send at a time. An idle
-connection is NOOP-checked before reuse, because relays close idle sessions (Postfix after
-300 s) and the first sign of that may only come when we write; a failed check costs a new
-connection, never a failed send. A channel belongs to the event loop that first uses it.
+connections: at most `pool_size`, opened lazily, each used by one send at a time. A
+connection idle for more than NOOP_AFTER_IDLE_SECONDS is NOOP-checked before reuse, because
+relays close idle sessions (Postfix after 300 s) and the first sign of that may only come
+when we write; a failed check costs a new connection, never a failed send. One in steady use
+is not: a NOOP per message cost a round trip and a fifth of the client's time (issue 16).
+A channel belongs to the event loop that first uses it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ ENHANCED_CODE = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
 # our relay setup is wrong, not the address, so these stay transient like a refused login.
 SETUP_CODES = frozenset({530, 534, 535, 538})
 NOOP_TIMEOUT_SECONDS = 5.0
+# Well under the shortest idle timeouts seen on relays (30 s and up).
+NOOP_AFTER_IDLE_SECONDS = 10.0
 QUIT_TIMEOUT_SECONDS = 5.0
 
 
@@ -131,7 +135,8 @@ class SmtpEmailChannel:
             raise ValueError("pool_size must be at least 1")
         self.config = config
         self._slots = asyncio.Semaphore(config.pool_size)
-        self._idle: list[aiosmtplib.SMTP] = []
+        # Idle connections, with when each was last used (the event loop's clock).
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._closed = False
 
     async def send(self, message: OutgoingMessage, handover: Handover | None = None) -> SendResult:
@@ -181,7 +186,7 @@ class SmtpEmailChannel:
         """Say QUIT on idle connections; busy ones close when their send ends."""
         self._closed = True
         idle, self._idle = self._idle, []
-        for smtp in idle:
+        for smtp, _ in idle:
             try:
                 async with asyncio.timeout(QUIT_TIMEOUT_SECONDS):
                     await smtp.quit()
@@ -200,10 +205,12 @@ class SmtpEmailChannel:
 
     async def _checkout(self) -> aiosmtplib.SMTP:
         while self._idle:
-            smtp = self._idle.pop()
+            smtp, last_used = self._idle.pop()
             if not smtp.is_connected:
                 smtp.close()
                 continue
+            if asyncio.get_running_loop().time() - last_used < NOOP_AFTER_IDLE_SECONDS:
+                return smtp
             try:
                 await smtp.noop(timeout=min(NOOP_TIMEOUT_SECONDS, self.config.timeout_seconds))
             except (aiosmtplib.SMTPException, OSError):
@@ -217,7 +224,7 @@ class SmtpEmailChannel:
 
     def _checkin(self, smtp: aiosmtplib.SMTP, *, reusable: bool) -> None:
         if reusable and smtp.is_connected and not self._closed:
-            self._idle.append(smtp)
+            self._idle.append((smtp, asyncio.get_running_loop().time()))
         else:
             smtp.close()
 

@@ -13,6 +13,7 @@ from typing import Any
 import aiosmtplib
 import pytest
 
+from channels import email_smtp
 from channels.base import (
     ChannelError,
     NotHandedOver,
@@ -180,6 +181,21 @@ async def test_pool_reuses_its_connections() -> None:
             await channel.send(outgoing())
     assert len(server.envelopes) == 10
     assert server.connections == 1
+
+
+async def test_a_connection_in_steady_use_is_not_checked_before_each_send() -> None:
+    async with FakeSmtpServer() as server, channel_for(server) as channel:
+        for _ in range(5):
+            await channel.send(outgoing())
+    assert (server.connections, server.noops, len(server.envelopes)) == (1, 0, 5)
+
+
+async def test_an_idle_connection_is_checked_before_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(email_smtp, "NOOP_AFTER_IDLE_SECONDS", 0.0)
+    async with FakeSmtpServer() as server, channel_for(server) as channel:
+        for _ in range(3):
+            await channel.send(outgoing())
+    assert (server.connections, server.noops, len(server.envelopes)) == (1, 2, 3)
 
 
 async def test_parallel_sends_share_the_pool() -> None:

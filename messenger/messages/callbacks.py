@@ -19,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import callback_payloads, statuses
+from messenger.platform.db import Db
 from messenger.platform.models import (
     Callback,
     CallbackDelivery,
@@ -121,39 +122,42 @@ async def recent_failures(
 # -- what is queued (called inside the event's own transaction) ------------------------------
 
 
-async def message_moved(
-    session: AsyncSession, message_id: str, status: str, at: datetime
-) -> CallbackDelivery | None:
+# The message, when its organisation has a callback of the kind: built once (the worker asks
+# this at every change of state). Columns, not the entity: the caller's session may hold the
+# message as it was before.
+_SUBSCRIBED = (
+    select(
+        Message.organisation_id,
+        Message.kind,
+        Message.reference,
+        Message.recipient,
+        Message.address_lines,
+        Message.created_at,
+        Message.sent_at,
+        Message.template_id,
+        Message.template_version,
+        Message.language,
+        Message.created_by_name,
+    )
+    .join(
+        Callback,
+        (Callback.organisation_id == Message.organisation_id)
+        & (Callback.kind == bindparam("kind")),
+    )
+    .where(Message.id == bindparam("message_id"))
+)
+
+
+async def message_moved(session: Db, message_id: str, status: str, at: datetime) -> None:
     """A message reached `status`: queue its delivery receipt (or, for a letter that came
     back, its returned-letter callback) when the organisation has that callback."""
     kind = RETURNED_LETTER if status == statuses.RETURNED_LETTER else DELIVERY_STATUS
     if kind == DELIVERY_STATUS and status not in REPORTED:
-        return None
-    # Columns, not the entity: the caller's session may hold the message as it was before.
-    row = (
-        await session.execute(
-            select(
-                Message.organisation_id,
-                Message.kind,
-                Message.reference,
-                Message.recipient,
-                Message.address_lines,
-                Message.created_at,
-                Message.sent_at,
-                Message.template_id,
-                Message.template_version,
-                Message.language,
-                Message.created_by_name,
-            )
-            .join(
-                Callback,
-                (Callback.organisation_id == Message.organisation_id) & (Callback.kind == kind),
-            )
-            .where(Message.id == message_id)
-        )
-    ).first()
+        return
+    found = await session.execute(_SUBSCRIBED, {"message_id": message_id, "kind": kind})
+    row = found.first()
     if row is None:
-        return None
+        return
     if kind == DELIVERY_STATUS:
         to = row.recipient or (row.address_lines[0] if row.address_lines else "")
         payload = callback_payloads.delivery_status(
@@ -185,7 +189,7 @@ async def message_moved(
             template_id=row.template_id,
             template_version=row.template_version,
         )
-    return _queue(session, row.organisation_id, kind, message_id, payload, at)
+    await _queue(session, row.organisation_id, kind, message_id, payload, at)
 
 
 async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None:
@@ -200,7 +204,7 @@ async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None
         message=received.content,
         at=at,
     )
-    _queue(session, received.organisation_id, INBOUND_SMS, received.id, payload, at)
+    await _queue(session, received.organisation_id, INBOUND_SMS, received.id, payload, at)
 
 
 async def email_complained(session: AsyncSession, complaint: Complaint) -> None:
@@ -223,24 +227,25 @@ async def email_complained(session: AsyncSession, complaint: Complaint) -> None:
         complaint_date=complaint.complaint_date,
     )
     at = complaint.created_at or utcnow()
-    _queue(session, complaint.organisation_id, COMPLAINT, complaint.message_id, payload, at)
+    await _queue(session, complaint.organisation_id, COMPLAINT, complaint.message_id, payload, at)
 
 
-def _queue(
-    session: AsyncSession,
+async def _queue(
+    db: Db,
     organisation_id: str,
     kind: str,
     subject_id: str,
     payload: dict[str, object],
     at: datetime,
-) -> CallbackDelivery:
-    delivery = CallbackDelivery(
-        organisation_id=organisation_id,
-        kind=kind,
-        subject_id=subject_id,
-        payload=payload,
-        status=PENDING,
-        created_at=at,
+) -> None:
+    # A Core insert: it runs on the worker's plain connection as well as in a session.
+    await db.execute(
+        insert(CallbackDelivery).values(
+            organisation_id=organisation_id,
+            kind=kind,
+            subject_id=subject_id,
+            payload=payload,
+            status=PENDING,
+            created_at=at,
+        )
     )
-    session.add(delivery)
-    return delivery

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messenger.messages import statuses
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.sending import Origin, SendRequest, accept
+from messenger.platform.db import Db
 from messenger.platform.models import (
     Client,
     ConsentRecord,
@@ -69,6 +70,20 @@ async def allows(
 ) -> bool:
     found = await latest(session, client_id, purpose, partner_id)
     return bool(found and found.given)
+
+
+async def withdrawn(db: Db, client_id: str, purpose: str) -> bool:
+    """The latest record for this purpose says no (none at all is not a withdrawal). Columns,
+    not the entity: the worker asks this on a plain connection before each send."""
+    given = (
+        await db.execute(
+            select(ConsentRecord.given)
+            .where(ConsentRecord.client_id == client_id, ConsentRecord.purpose == purpose)
+            .order_by(ConsentRecord.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return given is not None and not given[0]
 
 
 async def allowed_for(

@@ -2,18 +2,23 @@
 
 A job that runs twice, a late provider receipt or a racing reconciler all go through
 `transition`, which only succeeds from the state the caller saw.
+
+Both functions take a session or a plain connection (`Db`) and write with Core statements:
+the worker's send path runs them on a connection, without the ORM's unit of work.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import callbacks, statuses
+from messenger.platform.db import Db
 from messenger.platform.models import Message, MessageEvent, utcnow
 
 
@@ -22,7 +27,7 @@ class IllegalTransition(ValueError):
 
 
 async def transition(
-    session: AsyncSession,
+    session: Db,
     message_id: str,
     *,
     expected: str | Iterable[str],
@@ -45,23 +50,10 @@ async def transition(
         values["completed_at"] = now
     # One guarded update per expected state, so the history knows which one it came from.
     for current in sorted(expected_set):
-        result = await session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == current)
-            .values(status=new, updated_at=now, **values)
-            .returning(Message.id)
-        )
-        if result.first() is not None:
-            session.add(
-                MessageEvent(
-                    message_id=message_id,
-                    previous_status=current,
-                    status=new,
-                    source=source,
-                    detail=detail,
-                    occurred_at=now,
-                )
-            )
+        if await _guarded_update(
+            session, message_id, current, status=new, updated_at=now, **values
+        ):
+            await _history(session, message_id, current, new, source, detail, now)
             # The organisation's callback hears of it: queued here, in the same transaction.
             await callbacks.message_moved(session, message_id, new, now)
             return True
@@ -69,7 +61,7 @@ async def transition(
 
 
 async def note(
-    session: AsyncSession,
+    session: Db,
     message_id: str,
     *,
     status: str,
@@ -81,25 +73,56 @@ async def note(
     """A history row without a change of state (a provider's "queued", an ignored late
     receipt), setting `values` too, guarded on `status` like `transition`."""
     now = at or utcnow()
-    result = await session.execute(
+    if not await _guarded_update(session, message_id, status, updated_at=now, **values):
+        return False
+    await _history(session, message_id, status, status, source, detail, now)
+    return True
+
+
+async def _guarded_update(db: Db, message_id: str, current: str, **values: Any) -> bool:
+    """Set `values` if the message is still `current`; whether it was."""
+    if isinstance(db, AsyncSession):
+        # In a session, the ORM keeps the messages it holds in step with the update.
+        statement = (
+            update(Message)
+            .where(Message.id == message_id, Message.status == current)
+            .values(**values)
+            .returning(Message.id)
+        )
+        return (await db.execute(statement)).first() is not None
+    params = {f"v_{key}": value for key, value in values.items()}
+    prepared = _update_statement(tuple(sorted(values)))
+    result = await db.execute(prepared, {"m_id": message_id, "m_current": current, **params})
+    return result.first() is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _update_statement(keys: tuple[str, ...]) -> Update:
+    """Built once per set of columns: on the worker's path, building and hashing a statement
+    cost more than running it."""
+    return (
         update(Message)
-        .where(Message.id == message_id, Message.status == status)
-        .values(updated_at=now, **values)
+        .where(Message.id == bindparam("m_id"), Message.status == bindparam("m_current"))
+        .values({key: bindparam(f"v_{key}") for key in keys})
         .returning(Message.id)
     )
-    if result.first() is None:
-        return False
-    session.add(
-        MessageEvent(
-            message_id=message_id,
-            previous_status=status,
-            status=status,
-            source=source,
-            detail=detail,
-            occurred_at=now,
-        )
-    )
-    return True
+
+
+_INSERT_EVENT = insert(MessageEvent)
+
+
+async def _history(
+    db: Db, message_id: str, previous: str, status: str, source: str, detail: str, at: datetime
+) -> None:
+    event = {
+        "message_id": message_id,
+        "previous_status": previous,
+        "status": status,
+        "source": source,
+        "detail": detail,
+        "occurred_at": at,
+    }
+    await db.execute(_INSERT_EVENT, event)
 
 
 def record_created(

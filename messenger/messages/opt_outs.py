@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messenger.platform.db import Db
 from messenger.platform.models import OptOutRecord, utcnow
 
 
@@ -66,8 +67,19 @@ async def opted_out_numbers(
 
 
 async def opted_out_since(
-    session: AsyncSession, organisation_id: str, phone_number: str, moment: datetime
+    db: Db, organisation_id: str, phone_number: str, moment: datetime
 ) -> bool:
-    """Opted out now, and said so after `moment` (a message made before the STOP)."""
-    found = await latest(session, organisation_id, phone_number)
+    """Opted out now, and said so after `moment` (a message made before the STOP). Columns,
+    not the entity: the worker asks this on a plain connection."""
+    found = (
+        await db.execute(
+            select(OptOutRecord.opted_out, OptOutRecord.created_at)
+            .where(
+                OptOutRecord.organisation_id == organisation_id,
+                OptOutRecord.phone_number == phone_number,
+            )
+            .order_by(OptOutRecord.id.desc())
+            .limit(1)
+        )
+    ).first()
     return bool(found and found.opted_out and found.created_at >= moment)

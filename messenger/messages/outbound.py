@@ -7,10 +7,10 @@ Without provider credentials every kind goes to the sandbox outbox; a message se
 from __future__ import annotations
 
 import contextlib
+from typing import Protocol
 from urllib.parse import urljoin
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import Channel, Kind, OutgoingMessage
 from channels.email_smtp import SmtpConfig, SmtpEmailChannel
@@ -19,7 +19,8 @@ from channels.letter_print import PrintChannel
 from channels.sandbox import SandboxChannel
 from channels.sms_twilio import TwilioConfig, TwilioSmsChannel
 from messenger.platform.dates import format_date
-from messenger.platform.models import LetterFile, Message, Organisation
+from messenger.platform.db import Db
+from messenger.platform.models import LetterFile, Message
 from messenger.platform.settings import Settings
 from messenger.wording.formatting import text_to_html, without_inset_marks
 from messenger.wording.sanitise import unescape
@@ -94,13 +95,23 @@ def smtp_config(settings: Settings) -> SmtpConfig:
     )
 
 
-def letter_sender_lines(organisation: Organisation | None, settings: Settings) -> tuple[str, ...]:
+class Letterhead(Protocol):
+    """What a letter needs of its organisation: an Organisation, or the worker's two columns."""
+
+    @property
+    def letter_sender(self) -> str | None: ...
+
+    @property
+    def letter_logo(self) -> bool: ...
+
+
+def letter_sender_lines(organisation: Letterhead | None, settings: Settings) -> tuple[str, ...]:
     """The return address on the organisation's letters (Notify's letter contact block)."""
     joined = (organisation and organisation.letter_sender) or settings.letter_sender
     return tuple(line for line in joined.split("|") if line)
 
 
-async def made_elsewhere(session: AsyncSession, message_ids: list[str]) -> dict[str, bytes]:
+async def made_elsewhere(session: Db, message_ids: list[str]) -> dict[str, bytes]:
     """The PDFs of letters made elsewhere among these messages (precompiled.py)."""
     if not message_ids:
         return {}
@@ -113,7 +124,7 @@ async def made_elsewhere(session: AsyncSession, message_ids: list[str]) -> dict[
 def outgoing(
     message: Message,
     settings: Settings,
-    organisation: Organisation | None = None,
+    organisation: Letterhead | None = None,
     pdf: bytes | None = None,
 ) -> OutgoingMessage:
     """The message as a channel takes it; `pdf`: a letter made elsewhere, printed as it is."""

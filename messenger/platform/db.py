@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -15,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 Sessions = async_sessionmaker[AsyncSession]
+# Where a statement runs: an ORM session, or a plain connection where the ORM's unit of work
+# would cost more than the SQL (the worker's send path).
+Db = AsyncSession | AsyncConnection
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -42,3 +46,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(sessions: Sessions) -> AsyncEngine:
+    """The engine a session factory is bound to, for plain connections beside its sessions."""
+    bound = sessions.kw["bind"]
+    assert isinstance(bound, AsyncEngine)
+    return bound

@@ -130,6 +130,10 @@ class _Handler:
     def __init__(self, server: FakeSmtpServer) -> None:
         self.server = server
 
+    async def handle_NOOP(self, smtp: SMTP, session: Session, envelope: Envelope, arg: str) -> str:
+        self.server.noops += 1
+        return "250 OK"
+
     async def handle_EHLO(
         self, smtp: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
     ) -> list[str]:
@@ -190,6 +194,7 @@ class FakeSmtpServer:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.envelopes: list[ReceivedEnvelope] = []
+        self.noops = 0
         # Seconds the relay takes before it answers DATA.
         self.data_delay = 0.0
         self._replies: dict[str, deque[str]] = {"MAIL": deque(), "RCPT": deque(), "DATA": deque()}
