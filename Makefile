@@ -33,7 +33,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Issue 16's benchmark: bench/results.md, each figure beside its raw limit (about an hour at
+# BENCH_SCALE=1; BENCH_SCALE=0.1 for a quick look). PostgreSQL rows when this machine's answers.
+BENCH_SCALE ?= 1
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/bench
 bench: $(STAMP)
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then export BENCH_POSTGRES_URL=$(BENCH_POSTGRES); fi; \
+	    $(BIN)/python -m bench.run $(BENCH_SCALE)
 	$(BIN)/python -m bench.letters
 	$(BIN)/python -m bench.pages
 
