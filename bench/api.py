@@ -20,7 +20,6 @@ SCALE, never below half a second.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import functools
@@ -39,10 +38,10 @@ from pathlib import Path
 
 import httpx
 import jwt
-from cryptography.fernet import Fernet
 
 from bench.load import Result, Target, run_in_process
 from bench.report import Row, table
+from bench.sinks import messenger_env, postgres_database_outside_loop
 from messenger.platform.embedded_redis import embedded_redis
 
 MESSENGER = str(Path(sys.executable).parent / "messenger")
@@ -184,30 +183,6 @@ def target(server: Server, body: str) -> Target:
     return Target("127.0.0.1", server.port, "/v2/notifications/sms", body, server.api_key)
 
 
-@contextlib.contextmanager
-def postgres_databases(url: str, count: int) -> Iterator[list[str]]:
-    """`count` databases of our own beside BENCH_POSTGRES_URL's, dropped afterwards."""
-    import asyncpg  # PostgreSQL only
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url).set(drivername="postgresql")
-    names = [f"messenger_bench_api_{uuid.uuid4().hex[:8]}" for _ in range(count)]
-
-    async def execute(statements: list[str]) -> None:
-        connection = await asyncpg.connect(base.render_as_string(hide_password=False), timeout=30)
-        try:
-            for statement in statements:
-                await connection.execute(statement, timeout=60)
-        finally:
-            await connection.close()
-
-    try:
-        asyncio.run(execute([f'CREATE DATABASE "{name}"' for name in names]))
-        yield [base.set(database=n).render_as_string(hide_password=False) for n in names]
-    finally:
-        asyncio.run(execute([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names]))
-
-
 @dataclass
 class Figures:
     result: Result
@@ -237,17 +212,16 @@ def on_database(label: str, messenger_db: str, standin_db: str, redis: str, fold
     workers = processes()
     var = folder / label.lower()
     var.mkdir()
-    env = os.environ | {
-        "DATABASE_URL": messenger_db,
-        "REDIS_URL": redis,
-        "MESSENGER_VAR_DIR": str(var),
-        "MESSENGER_SECRET_KEY": Fernet.generate_key().decode(),
-        "MESSENGER_QUEUE_NAME": f"bench-api-{uuid.uuid4().hex[:8]}",
+    env = messenger_env(
+        messenger_db,
+        var,
+        REDIS_URL=redis,
+        MESSENGER_QUEUE_NAME=f"bench-api-{uuid.uuid4().hex[:8]}",
         # Notify's 3,000 a minute per key (and the daily limit) would be the figure otherwise.
-        "MESSENGER_API_REQUESTS_PER_MINUTE": UNLIMITED,
-        "MESSENGER_AUTH_FAILURES_PER_MINUTE": UNLIMITED,
-        "MESSENGER_DAILY_LIMIT_SMS": UNLIMITED,
-    }
+        MESSENGER_API_REQUESTS_PER_MINUTE=UNLIMITED,
+        MESSENGER_AUTH_FAILURES_PER_MINUTE=UNLIMITED,
+        MESSENGER_DAILY_LIMIT_SMS=UNLIMITED,
+    )
     standin_key = f"bench-{uuid.uuid4()}-{uuid.uuid4()}"
     standin_env = os.environ | {
         "BENCH_STANDIN_KEY": standin_key,
@@ -313,7 +287,10 @@ def measure(scale: float = 1.0) -> list[Row]:
         rows = on_database("SQLite", f"sqlite:///{folder / 'messenger.db'}",
                            f"sqlite:///{folder / 'standin.db'}", redis, folder, scale)  # fmt: skip
         if postgres:
-            with postgres_databases(postgres, 2) as (messenger_db, standin_db):
+            with (
+                postgres_database_outside_loop(postgres) as messenger_db,
+                postgres_database_outside_loop(postgres) as standin_db,
+            ):
                 rows += on_database("PostgreSQL", messenger_db, standin_db, redis, folder, scale)
         else:
             skipped = "PostgreSQL rows skipped: BENCH_POSTGRES_URL is not set"

@@ -30,7 +30,6 @@ from unittest import mock
 
 import httpx
 import jwt
-from cryptography.fernet import Fernet
 from sqlalchemy import Integer, MetaData, String, Table, UniqueConstraint, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -127,23 +126,22 @@ def prepare(name: str, database_url: str, redis: str, folder: Path, peers: dict[
     smtp, twilio = peers["smtp"], peers["twilio"]
     var = folder / name
     var.mkdir(parents=True)
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis,
-        "MESSENGER_VAR_DIR": str(var),
-        "MESSENGER_SECRET_KEY": Fernet.generate_key().decode(),
-        "MESSENGER_QUEUE_NAME": f"bench-{uuid.uuid4().hex[:8]}",
-        "MESSENGER_SMTP_HOST": smtp["host"],
-        "MESSENGER_SMTP_PORT": str(smtp["port"]),
-        "MESSENGER_SMTP_SECURITY": "none",
-        "TWILIO_ACCOUNT_SID": twilio["account_sid"],
-        "TWILIO_AUTH_TOKEN": twilio["auth_token"],
-        "TWILIO_FROM_NUMBER": "+32460000000",
-        "TWILIO_API_BASE_URL": twilio["base_url"],
+    env = sinks.messenger_env(
+        database_url,
+        var,
+        REDIS_URL=redis,
+        MESSENGER_QUEUE_NAME=f"bench-{uuid.uuid4().hex[:8]}",
+        MESSENGER_SMTP_HOST=smtp["host"],
+        MESSENGER_SMTP_PORT=str(smtp["port"]),
+        MESSENGER_SMTP_SECURITY="none",
+        TWILIO_ACCOUNT_SID=twilio["account_sid"],
+        TWILIO_AUTH_TOKEN=twilio["auth_token"],
+        TWILIO_FROM_NUMBER="+32460000000",
+        TWILIO_API_BASE_URL=twilio["base_url"],
         # The per-sender SMS limit (10/s by default) would be the whole figure otherwise.
-        "MESSENGER_SMS_PER_SECOND": "100000",
-        "MESSENGER_SMS_BURST": "100000",
-    }
+        MESSENGER_SMS_PER_SECOND="100000",
+        MESSENGER_SMS_BURST="100000",
+    )
     cli(env, "db", "upgrade")
     organisation = cli(env, "org", "create", "OCMW Bench")
     return Setup(

@@ -19,6 +19,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -26,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
+from bench.report import Row
 from messenger.platform.embedded_redis import embedded_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,30 +176,85 @@ def redis(var_dir: Path) -> contextlib.AbstractContextManager[str]:
     return embedded_redis(var_dir)
 
 
-@contextlib.asynccontextmanager
-async def postgres_database(server_url: str) -> AsyncIterator[str]:
-    """A fresh database named as in `server_url` (postgresql://user@host:port/NAME), dropped
-    afterwards; yields the URL. The server's `postgres` database is used to make it."""
-    import asyncpg  # only with BENCH_POSTGRES_URL
-
+def _own_database(server_url: str) -> tuple[str, str]:
+    """(server URL without a database, a fresh name) for postgresql://user@host:port/NAME."""
     base, _, name = server_url.rpartition("/")
     name = name.split("?")[0] or "bench"
     if not name.replace("_", "").isalnum():
         raise ValueError(f"database name {name!r}: letters, digits and _ only")
-    name = f"{name}_{uuid.uuid4().hex[:8]}"  # two runs at once do not meet
+    return base, f"{name}_{uuid.uuid4().hex[:8]}"  # two runs at once do not meet
 
-    async def admin(statement: str) -> None:
-        connection = await asyncpg.connect(f"{base}/postgres", timeout=10)
-        try:
-            await connection.execute(statement, timeout=60)
-        finally:
-            await connection.close()
 
-    await admin(f'CREATE DATABASE "{name}"')
+async def _administer(base: str, statement: str) -> None:
+    """One statement on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    import asyncpg  # only with BENCH_POSTGRES_URL
+
+    connection = await asyncpg.connect(f"{base}/postgres", timeout=10)
+    try:
+        await connection.execute(statement, timeout=60)
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A fresh database named as in `server_url` (postgresql://user@host:port/NAME), dropped
+    afterwards; yields the URL."""
+    base, name = _own_database(server_url)
+    await _administer(base, f'CREATE DATABASE "{name}"')
     try:
         yield f"{base}/{name}"
     finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _administer(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def postgres_database_outside_loop(server_url: str) -> Iterator[str]:
+    """`postgres_database` for a caller that runs no event loop of its own."""
+    base, name = _own_database(server_url)
+    asyncio.run(_administer(base, f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(_administer(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def sqlite_then_postgres(
+    what: str, unit: str, run_on: Callable[[Any, str], list[Row]], *, fresh: bool = True
+) -> list[Row]:
+    """`run_on(database, "SQLite")`, then `run_on(database, "PostgreSQL")` when
+    BENCH_POSTGRES_URL is set, else a row saying PostgreSQL was skipped. `database` is the URL
+    of a fresh database of the run's own (a SQLite file, or a PostgreSQL database dropped
+    afterwards); with `fresh` False, None for SQLite or BENCH_POSTGRES_URL itself, for a
+    benchmark that makes several databases."""
+    with tempfile.TemporaryDirectory(prefix="bench-db-") as folder:
+        found = run_on(f"sqlite:///{Path(folder) / 'messenger.db'}" if fresh else None, "SQLite")
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    if not postgres:
+        skipped = "skipped: set BENCH_POSTGRES_URL to measure PostgreSQL too"
+        return [*found, Row(what=f"{what} (PostgreSQL)", messenger=0, unit=unit, note=skipped)]
+    if not fresh:
+        return found + run_on(postgres, "PostgreSQL")
+    with postgres_database_outside_loop(postgres) as url:
+        return found + run_on(url, "PostgreSQL")
+
+
+def messenger_env(database_url: str, var_dir: str | Path, **settings: str) -> dict[str, str]:
+    """The environment of a Messenger process a benchmark starts: this one's without its
+    Messenger settings and test URLs (a developer's shell must not change the figures), with
+    a database, a folder and a secret key of its own, and `settings` (NAME=value)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "TEST_DATABASE_URL") and not key.startswith("MESSENGER_")
+    }
+    return env | {
+        "DATABASE_URL": database_url,
+        "MESSENGER_VAR_DIR": str(var_dir),
+        "MESSENGER_SECRET_KEY": Fernet.generate_key().decode(),
+        "COLUMNS": "200",
+        **settings,
+    }
 
 
 # -- what other processes use ------------------------------------------------------------

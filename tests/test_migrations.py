@@ -134,6 +134,33 @@ async def test_indexes_and_unique_constraints_exist(engine: AsyncEngine) -> None
     assert ["organisation_id", "idempotency_key"] in uniques
 
 
+async def test_a_case_list_finds_known_clients_by_email_on_an_index(engine: AsyncEngine) -> None:
+    """0016: clients by organisation and email, as by organisation and phone; the look-up a
+    case list makes uses it (on SQLite, without it every client was read)."""
+    await migrate.upgrade(engine)
+
+    def indexes(sync: Connection) -> dict[str, list[str | None]]:
+        return {
+            i["name"]: i["column_names"] for i in inspect(sync).get_indexes("clients") if i["name"]
+        }
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(indexes)
+        assert found["ix_clients_org_email"] == ["organisation_id", "email"]
+        assert found["ix_clients_org_phone"] == ["organisation_id", "phone_number"]
+        if engine.dialect.name == "sqlite":
+            plan = await connection.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM clients "
+                    "WHERE organisation_id = 'o' AND email IN ('a@example.be', 'b@example.be')"
+                )
+            )
+            assert "ix_clients_org_email" in " ".join(str(row[-1]) for row in plan)
+    await migrate.downgrade(engine, "0015")
+    async with engine.connect() as connection:
+        assert "ix_clients_org_email" not in await connection.run_sync(indexes)
+
+
 async def test_an_organisations_sms_number_becomes_its_default_sender_and_back(
     engine: AsyncEngine,
 ) -> None:

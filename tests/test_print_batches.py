@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,8 +18,10 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from messenger.messages import print_batches, statuses
 from messenger.platform.db import Sessions
-from messenger.platform.models import Message, PrintBatch
+from messenger.platform.models import Message, PrintBatch, Template
 from messenger.platform.settings import Settings
+from messenger.wording import template_store
+from messenger.wording.template_files import template_id
 from tests.conftest import make_tenant
 from tests.support import LETTER_VALUES, Tenant, letter_body
 
@@ -226,3 +231,85 @@ async def test_a_batch_left_half_made_is_finished_later_and_only_then(
 )
 def test_a_letter_shows_notifys_words_for_its_progress(kind: str, status: str, shown: str) -> None:
     assert statuses.shown(kind, status) == shown
+
+
+async def _waiting_letters(
+    sessions: Sessions, organisation_id: str, streets: list[str]
+) -> list[str]:
+    """Letters as the print channel leaves them: `sending`, written two days ago, in order."""
+    async with sessions() as session:
+        await template_store.sync_shipped(session)
+        template = await session.get(Template, template_id("lac-tweede-uitnodiging-brief"))
+        assert template is not None
+        written = datetime.now(UTC) - timedelta(days=2)
+        letters = [
+            Message(
+                organisation_id=organisation_id, key_type="live", kind="letter",
+                status=statuses.SENDING, template_id=template.id, template_version=1,
+                language="nl", address_lines=["Sara Janssens", street, "9000 Gent"],
+                subject="Uitnodiging", body=f"Dag Sara,\n\nBrief {n}.", reference=street,
+                channel="print", provider_reference=f"print:{n}",
+                created_at=written + timedelta(minutes=n),
+            )
+            for n, street in enumerate(streets)
+        ]  # fmt: skip
+        session.add_all(letters)
+        await session.commit()
+        return [m.id for m in letters]
+
+
+async def test_one_run_makes_every_batch_the_letters_take(
+    print_settings: Settings, sessions: Sessions, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most MAX_LETTERS a batch (a file for the printer), and one run makes all of them."""
+    monkeypatch.setattr(print_batches, "MAX_LETTERS", 2)
+    streets = ["Kerkstraat 1", "Veldstraat 2", "Markt 3", "Dijver 4", "Korenlei 5"]
+    ids = await _waiting_letters(sessions, tenant.organisation_id, streets)
+
+    made = await print_batches.collate(sessions, print_settings, now=_after_cutoff())
+
+    assert len(made) == 3
+    in_order: list[str] = []
+    async with sessions() as session:
+        for batch_id in made:
+            batch = await session.get(PrintBatch, batch_id)
+            assert batch is not None and batch.status == print_batches.READY
+            files = print_batches.files_of(print_settings, batch_id)
+            rows = list(csv.DictReader(io.StringIO(files.manifest.read_text())))
+            assert batch.letter_count == len(rows) == batch.page_count
+            in_order += [r["notification_id"] for r in rows]
+            with pdfplumber.open(files.pdf) as document:
+                assert len(document.pages) == batch.letter_count
+    assert [len(x) for x in (made, in_order)] == [3, 5] and in_order == ids
+    assert await print_batches.collate(sessions, print_settings, now=_after_cutoff()) == []
+
+
+async def test_print_batch_make_says_how_many_batches_and_letters(
+    print_settings: Settings, sessions: Sessions, tenant: Tenant
+) -> None:
+    await _waiting_letters(sessions, tenant.organisation_id, ["Kerkstraat 1", "Veldstraat 2"])
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MESSENGER_") and k not in ("REDIS_URL", "DATABASE_URL", "COLUMNS")
+    }
+    env |= {
+        "MESSENGER_VAR_DIR": str(print_settings.var_dir),
+        "DATABASE_URL": print_settings.database,
+        "MESSENGER_SECRET_KEY": print_settings.secret_key or "",
+        "MESSENGER_PRINT_BATCHES": "true",
+    }
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", "from messenger.cli.app import main; main()", "print-batch", "make"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, *batches = done.stdout.splitlines()
+    assert first == "1 print batch(es) made, 2 letter(s), 2 page(s):"
+    [line] = batches
+    assert line.endswith(": 2 letter(s), 2 page(s)")

@@ -11,6 +11,7 @@ import pytest
 
 from channels.base import Handover, Kind, OutgoingMessage, PermanentError, SendResult, hand_over
 from channels.sandbox import SandboxChannel
+from messenger.casework import fallbacks
 from messenger.messages import statuses
 from messenger.platform.db import Sessions
 from messenger.platform.settings import Settings
@@ -302,3 +303,67 @@ async def test_a_failed_sms_still_falls_back_after_many_letters_went_out(rig: Ri
     assert (await rig.message(first.message_id)).status == statuses.PERMANENT_FAILURE
 
     assert await rig.fall_back(REMINDER + timedelta(minutes=5)) == 1
+
+
+async def test_failures_with_nowhere_to_go_do_not_hold_up_later_fallbacks(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed SMS on a step's last channel can never fall back: the cron is done with it
+    once it has seen it, so more of them than it takes in one run do not stop a later
+    failure from falling back (before, they came first every run, for good)."""
+    monkeypatch.setattr(fallbacks, "BATCH", 3)
+    await rig.save_plan(
+        [
+            {
+                "name": "kort",
+                "days_before": 7,
+                "at": "10:00",
+                "channels": ["sms"],
+                "templates": {"sms": "lac-herinnering-sms"},
+            },
+            {
+                "name": "herinnering",
+                "days_before": 2,
+                "at": "10:00",
+                "channels": ["sms", "email"],
+                "templates": {"sms": "lac-herinnering-sms", "email": "lac-uitnodiging-email"},
+            },
+        ]
+    )
+    lac = await rig.lac_session(SESSION)
+    for n in range(5):
+        client = await rig.client(f"Client{n}", phone=f"0470 12 34 {n:02d}", consents=("sms",))
+        await rig.add_case(lac, client, now=utc(2026, 10, 1))
+    failing = ScriptedChannel(
+        SandboxChannel("sms", rig.settings.outbox_dir), [PermanentError("invalid number")] * 20
+    )
+    assert await rig.send_due(brussels(2026, 10, 27, 10)) == 5  # "kort", a week before
+    await rig.deliver_all(with_sms_provider(rig.settings, failing))
+    sara = await rig.client("Sara", phone=PHONE, email="sara@example.be", consents=("sms", "email"))
+    case = await rig.add_case(lac, sara, now=REMINDER - timedelta(days=1))
+    assert await rig.send_due(REMINDER) == 6  # "herinnering" for all six
+    first = by_step(await rig.reminders(case))["herinnering"]
+    await rig.deliver([first.message_id], with_sms_provider(rig.settings, failing))
+    await rig.deliver_all()  # the others' arrive
+    assert len(await rig.messages(kind="sms", status=statuses.PERMANENT_FAILURE)) == 6
+
+    made = 0
+    for minutes in range(1, 5):
+        made += await rig.fall_back(REMINDER + timedelta(minutes=minutes))
+    [fallback] = [r for r in await rig.reminders(case) if r.fallback_of]
+    assert (fallback.status, fallback.channel) == ("sent", "email")
+    assert made == 1
+    kort = [r for r in await rig.reminders(status="sent") if r.step == "kort"]
+    assert len(kort) == 5 and all(r.fallback_done for r in kort)
+
+
+async def test_the_cron_is_done_with_a_reminder_whose_sms_arrived(rig: Rig) -> None:
+    case = await _case(rig, phone=PHONE, email="sara@example.be", consents=("sms", "email"))
+    await rig.send_due(REMINDER)
+    first = by_step(await rig.reminders(case))["herinnering"]
+    assert not first.fallback_done
+    await rig.fall_back(REMINDER + timedelta(minutes=1))  # on its way: looked at again later
+    assert not by_step(await rig.reminders(case))["herinnering"].fallback_done
+    await rig.deliver_all()
+    await rig.fall_back(REMINDER + timedelta(minutes=2))
+    assert by_step(await rig.reminders(case))["herinnering"].fallback_done

@@ -59,6 +59,7 @@ async def import_case_list(
     if not report.ok:
         return import_errors(report.errors)
     fingerprint = request.app.state.secret_box.fingerprint
+    shown: dict[StepPreview, dict[str, Any]] = {}  # the list's cases share their steps
     if dry_run:
         previews = await case_list.preview_case_list(
             db, lac, report, fingerprint=fingerprint, now=clock.now()
@@ -69,7 +70,7 @@ async def import_case_list(
                 "client": p.name,
                 "known_client": p.reused,
                 "unreachable": p.unreachable,
-                "steps": steps_out(p.steps),
+                "steps": steps_out(p.steps, shown),
             }
             for p in previews
         ]
@@ -88,7 +89,7 @@ async def import_case_list(
             "changes": d.changes,
             "unreachable": d.unreachable,
             "task_id": d.task_id,
-            "steps": steps_out(d.steps),
+            "steps": steps_out(d.steps, shown),
         }
         for d in done
     ]
@@ -126,18 +127,23 @@ def local(moment: datetime) -> str:
     return to_brussels(moment).isoformat()
 
 
-def steps_out(steps: list[StepPreview]) -> list[dict[str, Any]]:
-    return [
-        {
-            "step": s.step,
-            "due_at": local(s.due_at),
-            "channel": s.channel,
-            "passed_over": [{"channel": c, "reason": why} for c, why in s.passed_over],
-            "missing_values": list(s.missing),
-            "skip": s.skip,
-        }
-        for s in steps
-    ]
+def steps_out(
+    steps: list[StepPreview], shown: dict[StepPreview, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """`shown`: each step as answered, kept across the steps of many cases."""
+    shown = {} if shown is None else shown
+    return [shown.get(s) or shown.setdefault(s, _step_out(s)) for s in steps]
+
+
+def _step_out(s: StepPreview) -> dict[str, Any]:
+    return {
+        "step": s.step,
+        "due_at": local(s.due_at),
+        "channel": s.channel,
+        "passed_over": [{"channel": c, "reason": why} for c, why in s.passed_over],
+        "missing_values": list(s.missing),
+        "skip": s.skip,
+    }
 
 
 def _summary(

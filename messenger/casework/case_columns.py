@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 from messenger.platform.csv_files import write_csv
 from messenger.platform.dates import BRUSSELS
@@ -22,6 +23,8 @@ MAX_PLACE_SHORT = 40
 WATER_COMPANIES = ("De Watergroep", "Farys", "Pidpa", "water-link", "Aquaduin", "AGSO Knokke-Heist")
 
 
+# Kept: a case list repeats the same few values (ja, nee, a water company) on every row.
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower case, no accents, letters and digits only: 'Gedeelde GSM' -> 'gedeeldegsm'."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())

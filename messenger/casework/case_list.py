@@ -3,33 +3,48 @@ recorded, cases planned, and every client nobody can reach turned into a task at
 
 The file itself is read and checked in case_import.py (pure); this module writes. All rows
 or none: nothing here commits, the caller commits when `import_case_list` returns.
+
+A list of thousands of rows is written in a handful of statements: what the database knows
+about the list's clients is read at once (case_list_lookups.py), every row is then worked out
+in memory in file order (case_list_plans.py: the reminders and the plan preview), and the new
+clients, consent records, cases and reminders go in as one bulk insert each
+(case_list_rows.py). The outcome is the one a row at a time would give.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.casework import inbox
-from messenger.casework.case_import import ImportContext, ImportedClient, ImportReport
-from messenger.casework.cases import CaseData, add_case
-from messenger.casework.clients import ClientData, create_client
-from messenger.casework.plan_preview import (
-    Lookups,
-    StepPreview,
-    preview_case,
-    preview_new_case,
+from messenger.casework.case_import import collector_paused
+from messenger.casework.case_import_report import (
+    ImportContext,
+    ImportedCase,
+    ImportedClient,
+    ImportReport,
+    Progress,
 )
-from messenger.casework.reachability import facts_for_new
+from messenger.casework.case_list_lookups import ListLookups, look_up
+from messenger.casework.case_list_plans import CasePlans, foreseen
+from messenger.casework.case_list_rows import (
+    Fingerprint,
+    NewRows,
+    Stamps,
+    check_worker,
+    plain,
+    unstored,
+)
+from messenger.casework.cases import CaseData, check_case
+from messenger.casework.plan_preview import StepPreview
+from messenger.casework.reachability import Facts
 from messenger.casework.staff import list_staff
 from messenger.messages import consent
-from messenger.platform.models import Case, Client, LacSession
+from messenger.platform.models import Case, Client, LacSession, utcnow
 
-Fingerprint = Callable[[str], str]
 _PURPOSES = (("consent_sms", consent.SMS), ("consent_email", consent.EMAIL))
 
 
@@ -51,6 +66,13 @@ async def import_context(session: AsyncSession, lac_session: LacSession) -> Impo
     return ImportContext(staff=[(m.id, m.name) for m in staff], session_start=lac_session.starts_at)
 
 
+def _hashes(report: ImportReport, fingerprint: Fingerprint) -> list[str | None]:
+    return [
+        fingerprint(row.client.national_number) if row.client.national_number else None
+        for row in report.cases
+    ]
+
+
 async def import_case_list(
     session: AsyncSession,
     lac_session: LacSession,
@@ -59,47 +81,81 @@ async def import_case_list(
     by: str,
     fingerprint: Fingerprint,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> list[ImportedRow]:
-    """Write every row of a checked report; the caller commits (all rows or none)."""
+    """Write every row of a checked report; the caller commits (all rows or none).
+    `progress`: called after each row is worked out, with (rows done, rows in all)."""
     if not report.ok:
         raise ValueError("the case list has errors; nothing was imported")
     if lac_session.status != "planned":
         raise ValueError("this session is cancelled: import the list into a planned session")
     if report.place_short:  # the list's "plaats kort" column: the place as SMS name it
         lac_session.place_short = report.place_short
+    organisation_id = lac_session.organisation_id
+    now = now or utcnow()
+    hashes = _hashes(report, fingerprint)
+    known = await look_up(session, organisation_id, report.cases, hashes, attempts=True)
+    plans = await CasePlans.load(session, lac_session, now)
+    writing, stamps = _Writing(known, plans, NewRows(), lac_session, by), Stamps()
     done = []
-    lookups = Lookups()  # one plan and one look at each template for the whole list
-    for row in report.cases:
-        client, reused, changes = await _client_for(session, lac_session, row.client, fingerprint)
-        recorded = await _record_consent(session, client, row.client, by)
+    with collector_paused():
+        for number, (row, number_hash) in enumerate(zip(report.cases, hashes, strict=True), 1):
+            await _now_and_then(number)
+            done.append(await writing.row(session, row, number_hash, stamps.next()))
+            if progress is not None:
+                progress(number, len(report.cases))
+        await writing.rows.insert(session)
+    return done
+
+
+async def _now_and_then(number: int) -> None:
+    """Let the event loop serve others between rows: a list of thousands takes seconds."""
+    if number % 100 == 0:
+        await asyncio.sleep(0)
+
+
+@dataclass
+class _Writing:
+    """One list being written: what was read for it, its plan, and the rows it adds."""
+
+    known: ListLookups
+    plans: CasePlans
+    rows: NewRows
+    lac_session: LacSession
+    by: str
+
+    async def row(
+        self, session: AsyncSession, row: ImportedCase, number_hash: str | None, stamp: datetime
+    ) -> ImportedRow:
+        """One row, as create_client, consent.add_statement and add_case would write it."""
+        known, plans, rows = self.known, self.plans, self.rows
+        organisation_id = self.lac_session.organisation_id
+        client, reused, changes = _client_for(known, rows, organisation_id, row, number_hash, stamp)
+        recorded = _record_consent(known, rows, client, row.client, self.by, stamp)
         changes += recorded if reused else []  # what changed about a client we knew
-        data = CaseData(
-            client_id=client.id,
-            reason=row.reason,
-            water_company=row.water_company,
-            reference=row.reference,
-            worker_id=row.worker_id,
-            appointment_at=row.appointment_at,
+        case = _new_case(known, rows, self.lac_session, client, row, stamp)
+        # The rules below read the client as this row leaves it, and the case, many times.
+        client_now, case_now = plain(client), plain(case)
+        timed = plans.timed(case_now.reason, case_now.appointment_at)
+        facts = known.facts(client_now)
+        for step, due in timed:
+            verdict = foreseen(client_now, step.channels, facts)
+            rows.add_reminder(case_now, step.name, due, step.channels, verdict, stamp)
+        # A new case of a client with a contact attempt of its own may count it (conditions).
+        happened = (
+            await plans.lookups.happened_on(session, case)
+            if client.id in known.attempted and timed
+            else frozenset[str]()
         )
-        case = await add_case(session, lac_session, data, now=now)
-        steps = await preview_case(session, case, lookups)
+        worker = known.workers.get(row.worker_id) if row.worker_id else None
+        steps = await plans.preview(session, case_now, client_now, worker, facts, timed, happened)
         imported = ImportedRow(row.row, case, client, reused, changes, steps)
         imported.unreachable = unreachable(steps)
-        if imported.unreachable:
+        if imported.unreachable:  # a task at once, not on the day a step finds nobody
             name = f"{client.first_name} {client.last_name}"
-            task = inbox.open_task(
-                session,
-                client.organisation_id,
-                "unreachable",
-                f"Niet bereikbaar: {name}: {imported.unreachable}"[:300],
-                client_id=client.id,
-                case_id=case.id,
-                assigned_to=None,
-            )
-            await session.flush()
-            imported.task_id = task.id
-        done.append(imported)
-    return done
+            title = f"Niet bereikbaar: {name}: {imported.unreachable}"[:300]
+            imported.task_id = rows.add_task(case, client, title, stamp)
+        return imported
 
 
 def unreachable(steps: list[StepPreview]) -> str | None:
@@ -110,35 +166,27 @@ def unreachable(steps: list[StepPreview]) -> str | None:
     return "; ".join(f"{channel}: {why}" for channel, why in passed.items())
 
 
-async def _client_for(
-    session: AsyncSession,
-    lac_session: LacSession,
-    imported: ImportedClient,
-    fingerprint: Fingerprint,
+def _client_for(
+    known: ListLookups,
+    rows: NewRows,
+    organisation_id: str,
+    row: ImportedCase,
+    number_hash: str | None,
+    stamp: datetime,
 ) -> tuple[Client, bool, list[str]]:
     """The known client (by INSZ, else by mobile number or email), updated; or a new one."""
-    organisation_id = lac_session.organisation_id
-    number_hash = fingerprint(imported.national_number) if imported.national_number else None
-    client = await _known_client(session, organisation_id, imported, number_hash)
-    if client is None:
-        client = await create_client(session, organisation_id, _client_data(imported))
-        client.national_number_hash = number_hash
-        return client, False, []
-    return client, True, _update_known(client, imported, number_hash)
-
-
-def _client_data(imported: ImportedClient) -> ClientData:
-    return ClientData(
-        first_name=imported.first_name,
-        last_name=imported.last_name,
-        language=imported.language,
-        phone_number=imported.phone_number,
-        email=imported.email,
-        address=tuple(imported.address_lines[1:]),
-        no_sms=imported.no_sms,
-        no_letters_at_home=imported.no_letters_at_home,
-        shared_phone=imported.shared_phone,
+    imported = row.client
+    client = known.clients.find(
+        imported.phone_number, imported.email, imported.shared_phone, number_hash
     )
+    if client is None:
+        client = rows.new_client(organisation_id, imported, number_hash, stamp)
+        known.clients.add(client)
+        return client, False, []
+    changes = _update_known(client, imported, number_hash)
+    if changes:
+        known.clients.changed(client)
+    return client, True, changes
 
 
 def _update_known(client: Client, imported: ImportedClient, number_hash: str | None) -> list[str]:
@@ -166,28 +214,13 @@ def _update_known(client: Client, imported: ImportedClient, number_hash: str | N
     return changes
 
 
-async def _known_client(
-    session: AsyncSession, organisation_id: str, imported: ImportedClient, number_hash: str | None
-) -> Client | None:
-    mine = select(Client).where(Client.organisation_id == organisation_id)
-    if number_hash:
-        found = await session.scalar(mine.where(Client.national_number_hash == number_hash))
-        if found is not None:
-            return found
-    # A shared phone is not a person: two clients on one phone stay two clients.
-    phone = None if imported.shared_phone else imported.phone_number
-    if phone:
-        query = mine.where(Client.phone_number == phone, Client.shared_phone.is_(False))
-        found = await session.scalar(query.limit(1))
-        if found is not None:
-            return found
-    if imported.email:
-        return await session.scalar(mine.where(Client.email == imported.email).limit(1))
-    return None
-
-
-async def _record_consent(
-    session: AsyncSession, client: Client, imported: ImportedClient, by: str
+def _record_consent(
+    known: ListLookups,
+    rows: NewRows,
+    client: Client,
+    imported: ImportedClient,
+    by: str,
+    stamp: datetime,
 ) -> list[str]:
     """Consent asked at intake, recorded as such; only when it changes what is on record."""
     changes = []
@@ -195,13 +228,34 @@ async def _record_consent(
         given = getattr(imported, attribute)
         if given is None:
             continue
-        before = await consent.latest(session, client.id, purpose)
-        if before is not None and before.given == given:
+        if known.consent.get((client.id, purpose)) == given:
             continue
-        statement = consent.Statement(purpose=purpose, given=given, method="intake", recorded_by=by)
-        await consent.add_statement(session, client, statement)
+        rows.add_consent(client, purpose, given, by, stamp)
+        known.record_consent(client.id, purpose, given)
         changes.append(f"toestemming {purpose}: {'ja' if given else 'nee'}")
     return changes
+
+
+def _new_case(
+    known: ListLookups,
+    rows: NewRows,
+    lac_session: LacSession,
+    client: Client,
+    row: ImportedCase,
+    stamp: datetime,
+) -> Case:
+    """cases.add_case's checks, then the case (stored with the others by NewRows)."""
+    data = CaseData(
+        client_id=client.id,
+        reason=row.reason,
+        water_company=row.water_company,
+        reference=row.reference,
+        worker_id=row.worker_id,
+        appointment_at=row.appointment_at,
+    )
+    check_case(data)
+    check_worker(known.staff, lac_session.organisation_id, data.worker_id)
+    return rows.new_case(lac_session, data, stamp)
 
 
 @dataclass
@@ -220,46 +274,54 @@ async def preview_case_list(
     *,
     fingerprint: Fingerprint,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> list[RowPreview]:
     """What the import would plan for every row, without writing anything (a dry run)."""
     previews = []
     organisation_id = lac_session.organisation_id
-    lookups = Lookups()
-    for row in report.cases:
-        imported = row.client
-        number_hash = fingerprint(imported.national_number) if imported.national_number else None
-        known = await _known_client(session, organisation_id, imported, number_hash)
-        client = _as_client(organisation_id, imported, known)
-        facts = await facts_for_new(
-            session,
-            organisation_id,
-            client.phone_number,
-            sms_consent=await _consent_after(session, known, imported.consent_sms, consent.SMS),
-            email_consent=await _consent_after(
-                session, known, imported.consent_email, consent.EMAIL
-            ),
-        )
-        case = Case(
-            organisation_id=organisation_id,
-            client_id=known.id if known else "",
-            session_id=lac_session.id,
-            reason=row.reason,
-            water_company=row.water_company,
-            reference=row.reference,
-            worker_id=row.worker_id,
-            appointment_at=row.appointment_at,
-        )
-        steps = await preview_new_case(
-            session, lac_session, case, client, facts, now=now, lookups=lookups
-        )
-        name = f"{imported.first_name} {imported.last_name}"
-        previews.append(RowPreview(row.row, name, known is not None, steps, unreachable(steps)))
+    now = now or utcnow()
+    hashes = _hashes(report, fingerprint)
+    known = await look_up(session, organisation_id, report.cases, hashes)
+    plans = await CasePlans.load(session, lac_session, now)
+    with collector_paused():
+        for number, (row, number_hash) in enumerate(zip(report.cases, hashes, strict=True), 1):
+            await _now_and_then(number)
+            imported = row.client
+            found = known.clients.find(
+                imported.phone_number, imported.email, imported.shared_phone, number_hash
+            )
+            client = _as_client(organisation_id, imported, found)
+            facts = Facts(
+                opted_out=bool(client.phone_number) and client.phone_number in known.stopped,
+                sms_consent=_consent_after(known, found, imported.consent_sms, consent.SMS),
+                email_consent=_consent_after(known, found, imported.consent_email, consent.EMAIL),
+            )
+            case = unstored(
+                Case,
+                organisation_id=organisation_id,
+                client_id=found.id if found else "",
+                session_id=lac_session.id,
+                reason=row.reason,
+                water_company=row.water_company,
+                reference=row.reference,
+                worker_id=row.worker_id,
+                appointment_at=row.appointment_at,
+            )
+            worker = known.workers.get(row.worker_id) if row.worker_id else None
+            timed = plans.timed(row.reason, row.appointment_at)
+            # Nothing has happened yet on a case that is not stored: no condition holds.
+            steps = await plans.preview(session, case, client, worker, facts, timed, frozenset())
+            name = f"{imported.first_name} {imported.last_name}"
+            previews.append(RowPreview(row.row, name, found is not None, steps, unreachable(steps)))
+            if progress is not None:
+                progress(number, len(report.cases))
     return previews
 
 
-def _as_client(organisation_id: str, imported: ImportedClient, known: Client | None) -> Client:
-    """The client as the import would leave it, in memory only (never added to the session)."""
-    return Client(
+def _as_client(organisation_id: str, imported: ImportedClient, known: Client | None) -> Any:
+    """The client as the import would leave it, in memory only (a plain copy, never stored)."""
+    return unstored(
+        Client,
         organisation_id=organisation_id,
         first_name=known.first_name if known else imported.first_name,
         last_name=known.last_name if known else imported.last_name,
@@ -273,9 +335,9 @@ def _as_client(organisation_id: str, imported: ImportedClient, known: Client | N
     )
 
 
-async def _consent_after(
-    session: AsyncSession, known: Client | None, given: bool | None, purpose: str
+def _consent_after(
+    known: ListLookups, client: Client | None, given: bool | None, purpose: str
 ) -> bool:
     if given is not None:
         return given
-    return known is not None and await consent.allows(session, known.id, purpose)
+    return client is not None and known.allows(client.id, purpose)

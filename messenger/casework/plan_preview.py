@@ -139,7 +139,7 @@ async def preview_case(
         step = steps.get(reminder.step)
         if step is not None:
             out.append(
-                await _judge(
+                await judge_step(
                     session,
                     lookups,
                     step,
@@ -186,7 +186,7 @@ async def preview_new_case(
     timed.sort(key=lambda pair: pair[1])
     # Nothing has happened yet on a case that is not stored: no condition holds.
     return [
-        await _judge(
+        await judge_step(
             session,
             lookups,
             by_name[t.name],
@@ -202,7 +202,7 @@ async def preview_new_case(
     ]
 
 
-async def _judge(
+async def judge_step(
     session: AsyncSession,
     lookups: Lookups,
     step: PlanStep,

@@ -23,20 +23,36 @@ Org = Annotated[str, typer.Option("--org", help="The organisation's id")]
 
 @batch_app.command("make")
 def make() -> None:
-    """Collate every letter waiting for print now (the worker also does this daily)."""
+    """Collate every letter waiting for print now (the worker also does this daily): all of
+    them in one go, in batches of at most 500 letters, one PDF each."""
     settings = get_settings()
 
-    async def work() -> list[str]:
+    async def work() -> list[PrintBatch]:
         async with session_for(settings):
             pass  # migrates
         engine = create_engine(settings.database)
         try:
-            return await print_batches.collate(create_sessions(engine), settings)
+            sessions = create_sessions(engine)
+            made = await print_batches.collate(sessions, settings)
+            async with sessions() as session:
+                found = {
+                    b.id: b
+                    for b in await session.scalars(
+                        select(PrintBatch).where(PrintBatch.id.in_(made))
+                    )
+                }
+            return [found[i] for i in made if i in found]
         finally:
             await engine.dispose()
 
     made = run(work)
-    console.print(f"{len(made)} print batch(es) made" + (f": {', '.join(made)}" if made else ""))
+    letters, pages = sum(b.letter_count for b in made), sum(b.page_count for b in made)
+    console.print(
+        f"{len(made)} print batch(es) made, {letters} letter(s), {pages} page(s)"
+        + (":" if made else "")
+    )
+    for batch in made:
+        console.print(f"{batch.id}: {batch.letter_count} letter(s), {batch.page_count} page(s)")
 
 
 @batch_app.command("list")

@@ -2,8 +2,9 @@
 
 Letters for print wait in `sending` (channels/letter_print.py). After the day's cut-off
 (MESSENGER_PRINT_CUTOFF, Brussels time) the reconciler collates every waiting letter made
-before it, per organisation, into a batch. Posting the batch moves its letters to `sent`;
-a letter that comes back is marked `returned-letter` (receipts.py: forward only).
+before it, per organisation, into batches of at most MAX_LETTERS: one run makes them all.
+Posting a batch moves its letters to `sent`; a letter that comes back is marked
+`returned-letter` (receipts.py: forward only).
 
 Collating is safe to repeat: letters are claimed for a batch in one guarded update before
 anything is rendered, and a batch whose files were not written yet is rendered again.
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.letter_pdf import ENVELOPES, render_batch
+from channels.letter_renderers import Renderers, renderers_for
 from messenger.messages import receipts, statuses
 from messenger.messages.lifecycle import transition
 from messenger.messages.outbound import made_elsewhere, outgoing
@@ -34,6 +36,7 @@ from messenger.platform.settings import Settings
 RENDERING = "rendering"
 READY = "ready"
 POSTED = "posted"
+# Letters a batch: one PDF file the print room can send to the printer whole.
 MAX_LETTERS = 500
 # How long a claimed batch may take to render before another run finishes it instead.
 RENDER_LEASE = timedelta(minutes=10)
@@ -99,12 +102,23 @@ async def collate(
             stale = stale.where(PrintBatch.organisation_id == organisation_id)
         unfinished = list(await session.scalars(stale))
     for organisation_id in organisations:
-        batch_id = await _claim(sessions, organisation_id, cutoff)
-        if batch_id:
+        while batch_id := await _claim(sessions, organisation_id, cutoff):
             unfinished.append(batch_id)
-    for batch_id in unfinished:
-        await _render(sessions, settings, batch_id)
-        made.append(batch_id)
+    if not unfinished:
+        return made
+    async with sessions() as session:
+        letters = await session.scalar(
+            select(func.count()).where(Message.print_batch_id.in_(unfinished))
+        )
+    # A long run lays its letters out in several processes; they end with the run.
+    renderers = renderers_for(letters or 0)
+    try:
+        for batch_id in unfinished:
+            await _render(sessions, settings, batch_id, renderers)
+            made.append(batch_id)
+    finally:
+        if renderers is not None:
+            await asyncio.to_thread(renderers.close)
     return made
 
 
@@ -146,11 +160,16 @@ async def _claim(sessions: Sessions, organisation_id: str, cutoff: datetime) -> 
             .returning(Message.id)
         )
         batch.letter_count = len(claimed.all())
+        if not batch.letter_count:
+            await session.rollback()  # another run took them meanwhile: no empty batch
+            return None
         await session.commit()
         return batch.id
 
 
-async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None:
+async def _render(
+    sessions: Sessions, settings: Settings, batch_id: str, renderers: Renderers | None = None
+) -> None:
     async with sessions() as session:
         letters = list(
             await session.scalars(
@@ -170,6 +189,7 @@ async def _render(sessions: Sessions, settings: Settings, batch_id: str) -> None
         render_batch,
         [outgoing(m, settings, organisation, pdfs.get(m.id)) for m in letters],
         window=ENVELOPES[settings.envelope],
+        renderers=renderers,
     )
     files = files_of(settings, batch_id)
     _write(files.pdf, rendered.pdf)

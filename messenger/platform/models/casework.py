@@ -15,7 +15,11 @@ from messenger.platform.models.base import Base, new_id, utcnow
 
 class Client(Base):
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_org_phone", "organisation_id", "phone_number"),)
+    __table_args__ = (
+        # A case list finds its known clients by number and by email (case_list_lookups.py).
+        Index("ix_clients_org_phone", "organisation_id", "phone_number"),
+        Index("ix_clients_org_email", "organisation_id", "email"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -178,6 +182,10 @@ class Reminder(Base):
         # SQLite reads every pending reminder of every case to find one case's (bench/pages.py).
         Index("ix_reminders_status_due", "status", "due_at"),
         Index("ix_reminders_case_status_due", "case_id", "status", "due_at"),
+        # The fallback cron's "sent, and may still need a fallback", oldest first; and "has
+        # this one a fallback already" (fallbacks.py).
+        Index("ix_reminders_status_fallback_done", "status", "fallback_done", "updated_at"),
+        Index("ix_reminders_fallback_of", "fallback_of"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -193,6 +201,9 @@ class Reminder(Base):
     message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id"), default=None)
     # A fallback step points at the reminder whose channel failed.
     fallback_of: Mapped[str | None] = mapped_column(ForeignKey("reminders.id"), default=None)
+    # Sent, and nothing more for the fallback cron to do: its fallback was made, none can be
+    # (the last channel, the session began), or the message arrived (fallbacks.py).
+    fallback_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Why a channel was passed over or the step skipped, for the worker and the reports.
     note: Mapped[str] = mapped_column(Text, default="")
     # When planned, no channel could reach the client: the social worker saw that in the
@@ -228,7 +239,8 @@ class ContactAttempt(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
-    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # Indexed: a due reminder asks whether its case's client was reached (conditions.py).
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
     # call | home-visit-announced | home-visit-unannounced | card | appointment | other
     method: Mapped[str] = mapped_column(String(30))
     # reached | not-reached | left-card | attended | missed
@@ -247,7 +259,8 @@ class Task(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), default=None)
-    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # Indexed: a step that reached nobody looks for its case's open task (reminder_sending.py).
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
     # call-back | cannot-come | outreach | payment-plan-failed | reply
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(300))

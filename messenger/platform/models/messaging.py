@@ -222,7 +222,8 @@ class ReceivedMessage(Base):
     in_reply_to: Mapped[str | None] = mapped_column(ForeignKey("messages.id"), default=None)
     # The client and case the answered message was for, when it was one of ours.
     client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), default=None)
-    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # Indexed: a due reminder asks whether its case's client replied (conditions.py).
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
     # The inbox: who dealt with it, and when.
     handled_at: Mapped[datetime | None] = mapped_column(default=None)
     handled_by: Mapped[str | None] = mapped_column(String(200), default=None)
