@@ -3,8 +3,10 @@ live in messenger's services."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 
@@ -43,12 +45,28 @@ from messenger.wording import template_store
 from messenger.wording.template_files import load_templates
 
 
+class _Default(enum.Enum):
+    FROM_SETTINGS = enum.auto()
+
+
+# create_app's `redis_url` when none is given: REDIS_URL, as read into the settings.
+FROM_SETTINGS = _Default.FROM_SETTINGS
+
+
 def create_app(
-    settings: Settings | None = None, *, redis_url: str | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    *,
+    redis_url: str | Literal[_Default.FROM_SETTINGS] | None = FROM_SETTINGS,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """`redis_url` None: messages are stored and the reconciler queues them later. `clock`:
-    the real one unless the demo or a test hands in a simulated one."""
+    """The app; uvicorn calls it with no arguments (`--factory`, one call per API process).
+
+    `redis_url`: by default the settings' REDIS_URL, so every API process queues what it
+    stores. None (some tests, a bench): no queue and no shared limits; messages are stored
+    and wait for the reconciler. `clock`: the real one unless the demo or a test hands in a
+    simulated one."""
     settings = settings or get_settings()
+    queue_url = settings.redis_url if redis_url is FROM_SETTINGS else redis_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,7 +76,7 @@ def create_app(
         app.state.sessions = create_sessions(engine)
         app.state.secret_box = secret_box(settings)
         app.state.queue = (
-            await DeliveryQueue.connect(redis_url, settings.queue_name) if redis_url else None
+            await DeliveryQueue.connect(queue_url, settings.queue_name) if queue_url else None
         )
         # Limits are shared through Redis; an API without one (some tests) runs without them.
         app.state.limits = (

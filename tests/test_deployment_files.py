@@ -27,6 +27,7 @@ NOT_IN_COMPOSE: dict[str, str] = {}
 PRODUCTION_DEFAULTS = {
     "MESSENGER_PUBLIC_URL": "the API's port as published on the host",
     "MESSENGER_PRINT_BATCHES": "production prints its letters in the day's batch",
+    "MESSENGER_API_WORKERS": "production runs several API processes",
 }
 
 # What compose passes besides Messenger's settings: read by uvicorn itself.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from messenger.cli.runner import free_port
+from tests.processes import children, closed, dead, stat
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc; the death signal is Linux's"
@@ -39,39 +39,6 @@ def _until(condition: Callable[[], bool], seconds: float, what: str) -> float:
         assert time.monotonic() - started < seconds, f"still waiting after {seconds} s: {what}"
         time.sleep(0.05)
     return time.monotonic() - started
-
-
-def _stat(pid: int) -> tuple[str, str, int] | None:
-    """(name, state, parent pid) from /proc, or None once the process is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    name = text[text.index("(") + 1 : text.rindex(")")]
-    state, ppid = text[text.rindex(")") + 2 :].split()[:2]
-    return name, state, int(ppid)
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (stat := _stat(int(entry.name))) and stat[2] == pid:
-            found.append((int(entry.name), stat[0]))
-    return found
-
-
-def _dead(pid: int) -> bool:
-    """Gone, or a zombie nobody has reaped yet (a re-parented child of PID 1)."""
-    stat = _stat(pid)
-    return stat is None or stat[1] in {"Z", "X"}
-
-
-def _closed(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return True
-    return False
 
 
 def _environment(var_dir: Path) -> dict[str, str]:
@@ -135,18 +102,18 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
                 return False
 
         _until(answers, STARTUP_SECONDS, "serve to answer /_status")
-        valkeys = [pid for pid, name in _children(process.pid) if name == "valkey-server"]
-        assert len(valkeys) == 1, _children(process.pid)
+        valkeys = [pid for pid, name in children(process.pid) if name == "valkey-server"]
+        assert len(valkeys) == 1, children(process.pid)
         redis_url = (var_dir / "redis.url").read_text().strip()
         redis_port = urlsplit(redis_url).port
-        assert redis_port and not _closed(redis_port)
+        assert redis_port and not closed(redis_port)
         yield Serve(process, var_dir, log, valkeys[0], redis_port)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=STOP_SECONDS)
         for pid in valkeys:  # never leave one behind, whatever the test found
-            if not _dead(pid):
+            if not dead(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -157,8 +124,8 @@ def _assert_stopped_cleanly(serve: Serve, code: int, seconds: float) -> None:
     assert "Traceback" not in output, output
     assert output.rstrip().endswith("stopped"), output
     # serve waited for its Valkey: gone at once, not re-parented to PID 1.
-    assert _stat(serve.valkey_pid) is None
-    assert _closed(serve.redis_port)
+    assert stat(serve.valkey_pid) is None
+    assert closed(serve.redis_port)
     assert not serve.url_file.exists()
 
 
@@ -191,8 +158,8 @@ def test_sigkill_leaves_no_valkey_behind(serve: Serve) -> None:
     signal stops Valkey. The stale redis.url stays; a worker checks that it answers."""
     code, _ = serve.stop(signal.SIGKILL)
     assert code == -signal.SIGKILL
-    _until(lambda: _dead(serve.valkey_pid), 10, "Valkey to die with its parent")
-    _until(lambda: _closed(serve.redis_port), 10, "Valkey's port to close")
+    _until(lambda: dead(serve.valkey_pid), 10, "Valkey to die with its parent")
+    _until(lambda: closed(serve.redis_port), 10, "Valkey's port to close")
     assert serve.url_file.exists()
 
 
@@ -210,7 +177,7 @@ def test_sigterm_stops_smtp_inbound(tmp_path: Path) -> None:
 
         def listening() -> bool:
             assert process.poll() is None, log.read_text(errors="replace")
-            return not _closed(port)
+            return not closed(port)
 
         _until(listening, STARTUP_SECONDS, "smtp-inbound to listen")
         process.send_signal(signal.SIGTERM)
@@ -223,4 +190,4 @@ def test_sigterm_stops_smtp_inbound(tmp_path: Path) -> None:
     assert code == 0, output
     assert "Traceback" not in output, output
     assert output.rstrip().endswith("stopped"), output
-    assert _closed(port)
+    assert closed(port)

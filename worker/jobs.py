@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -24,6 +26,8 @@ from messenger.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 Ctx = dict[str, Any]
+# Beyond the provider call, for a stopping worker to record what the provider answered.
+RECORD_SECONDS = 10.0
 
 
 def clock(ctx: Ctx) -> Clock:
@@ -43,6 +47,7 @@ async def startup(ctx: Ctx) -> None:
         ctx["redis"], per_second=settings.sms_per_second, burst=settings.sms_burst
     )
     ctx["delivery"] = Delivery(create_sessions(engine), channels, settings, limiter)
+    ctx["sends"] = set()
     ctx["queue"] = DeliveryQueue(ctx["redis"], settings.queue_name)
     ctx["callbacks"] = CallbackSender(
         create_sessions(engine), secret_box(settings), settings, clock(ctx)
@@ -51,7 +56,8 @@ async def startup(ctx: Ctx) -> None:
 
 async def shutdown(ctx: Ctx) -> None:
     """Close what startup opened; safe to call twice (arq skips it when Redis is gone, and
-    the supervisor then calls it itself)."""
+    the supervisor then calls it itself). Sends a provider already has are finished first."""
+    await _finish_handed_over(ctx)
     delivery = ctx.pop("delivery", None)
     if ctx.get("own_channels") and delivery is not None:
         await delivery.channels.aclose()
@@ -65,11 +71,40 @@ async def shutdown(ctx: Ctx) -> None:
 
 async def deliver(ctx: Ctx, message_id: str) -> str:
     delivery: Delivery = ctx["delivery"]
-    outcome = await delivery.run(message_id)
+    # arq cancels running jobs when the worker stops or a job times out. A run cancelled
+    # after its provider took the message would leave it `sending` with nothing recorded, for
+    # a person to settle; so the run goes on by itself, and shutdown waits for it. A run still
+    # short of the handover is cancelled: the message stays `created` and goes out later.
+    run = asyncio.ensure_future(delivery.run(message_id))
+    sends: set[asyncio.Future[Any]] = ctx["sends"]
+    sends.add(run)
+    run.add_done_callback(sends.discard)
+    try:
+        outcome = await asyncio.shield(run)
+    except asyncio.CancelledError:
+        if message_id not in delivery.handing_over:
+            run.cancel()
+        raise
     if outcome.retry_in is not None:
         # Same job id, run again later; the database still says when it is due.
         raise Retry(defer=max(outcome.retry_in, 0.1))
     return outcome.note
+
+
+async def _finish_handed_over(ctx: Ctx) -> None:
+    """Wait for the sends that went on after their jobs were cancelled; bounded by the send
+    timeout (each send has it) and the time to record the answer."""
+    sends: set[asyncio.Future[Any]] = ctx.get("sends", set())
+    if not sends:
+        return
+    settings: Settings = ctx["settings"]
+    log.info("waiting for %d send(s) a provider already has", len(sends))
+    _, late = await asyncio.wait(sends, timeout=settings.send_timeout_seconds + RECORD_SECONDS)
+    for run in late:
+        run.cancel()
+    for run in sends:
+        with contextlib.suppress(BaseException):
+            run.exception()  # retrieved: a cancelled or failed run is not logged again
 
 
 async def send_callback(ctx: Ctx, delivery_id: int) -> str:

@@ -23,9 +23,12 @@ from worker import jobs
 from worker.settings import create_workers
 
 log = logging.getLogger(__name__)
+# arq logs two INFO lines a job (started, ended): at a thousand messages a minute they are
+# most of the log and a measurable share of the worker's time. Its warnings and errors stay;
+# the reconciler's summary (jobs.py) says what moved.
+logging.getLogger("arq.worker").setLevel(logging.WARNING)
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 HEALTHY_RUN_SECONDS = 60.0
-GRACE_SECONDS = 10.0
 
 
 async def run_supervised(
@@ -45,8 +48,9 @@ async def run_supervised(
         asked = asyncio.create_task(stop.wait())
         await asyncio.wait({*running, asked}, return_when=asyncio.FIRST_COMPLETED)
         if asked.done():
+            grace = settings.worker_stop_grace_seconds
             await asyncio.gather(
-                *(stop_worker(w, t) for w, t in zip(workers, running, strict=True))
+                *(stop_worker(w, t, grace) for w, t in zip(workers, running, strict=True))
             )
             return
         asked.cancel()
@@ -70,10 +74,9 @@ async def run_supervised(
         delay = min(delay * 2, MAX_DELAY)
 
 
-async def stop_worker(
-    worker: Worker, task: asyncio.Task[None], grace: float = GRACE_SECONDS
-) -> None:
-    """Stop taking jobs, let running ones finish (bounded), then close."""
+async def stop_worker(worker: Worker, task: asyncio.Task[None], grace: float) -> None:
+    """Stop taking jobs, let running ones finish (bounded by `grace`), then close: arq cancels
+    what still runs, and the shutdown finishes the sends a provider already has (jobs.py)."""
     worker.allow_pick_jobs = False
     running = [t for t in worker.tasks.values() if not t.done()]
     if running:

@@ -25,7 +25,7 @@ from messenger.cli.templates import templates_app
 from messenger.platform.api_keys import KEY_TYPES, issue_key
 from messenger.platform.embedded_redis import redis_url, running_embedded_url
 from messenger.platform.encryption import secret_box
-from messenger.platform.settings import get_settings
+from messenger.platform.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     import uvicorn
@@ -160,15 +160,28 @@ def api_key_create(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="API processes sharing the port (default: MESSENGER_API_WORKERS, else 1). "
+            "Above 1 needs REDIS_URL and runs no worker: start `messenger worker` beside it.",
+        ),
+    ] = None,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
-    """Run the HTTP API. Without REDIS_URL it also runs Redis and a worker in this process.
+    """Run the HTTP API. Without REDIS_URL it also runs Redis and a worker in this process;
+    with --workers N (REDIS_URL set) it runs N API processes on the port and no worker.
 
     SIGTERM or Ctrl-C stops it in order and exits 0: the API takes no new requests, running
     jobs finish, then the embedded Redis stops."""
     from messenger.cli.runner import running_api, running_worker, settle_heap
 
     settings = get_settings()
+    processes = workers or settings.api_workers
+    if processes > 1:
+        _serve_processes(settings, host, port, processes, migrate_first=migrate_first)
+        return
 
     async def work() -> None:
         if migrate_first:
@@ -186,6 +199,29 @@ def serve(
                         await _until_stopped(server)
 
     _run_forever(work)
+
+
+def _serve_processes(
+    settings: Settings, host: str, port: int, processes: int, *, migrate_first: bool
+) -> None:
+    """The API alone, in several processes. They cannot share an embedded Redis (it lives and
+    dies with one process) and the queue must reach the workers, so REDIS_URL is required.
+    Migrations run here, once, before any API process starts."""
+    from messenger.cli.runner import run_api_processes
+
+    if not settings.redis_url:
+        fail(
+            f"{processes} API processes need REDIS_URL: they share one Redis with the "
+            "workers (`messenger worker`). Without it, serve runs one process, with an "
+            "embedded Redis and a worker."
+        )
+    if migrate_first:
+        run(lambda: upgrade(settings))
+    secret_box(settings)  # without MESSENGER_SECRET_KEY: var/secret.key, made here, not raced
+    console.print(f"Messenger API on http://{host}:{port} in {processes} processes (docs at /docs)")
+    if not run_api_processes(host=host, port=port, workers=processes):
+        fail("an API process could not start (its error is above); stopped", 3)
+    console.print("stopped")
 
 
 @app.command()

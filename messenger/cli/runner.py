@@ -1,4 +1,5 @@
-"""Running the API and a worker in one process (one-machine mode, the demo and tests).
+"""Running the API and a worker in one process (one-machine mode, the demo and tests), or
+the API alone in several processes (`messenger serve --workers N`).
 
 This is the composition root: the one place in messenger/ that starts the worker door.
 """
@@ -12,6 +13,7 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from messenger.messages.outbound import ChannelSet
 from messenger.platform.clock import Clock
@@ -19,6 +21,9 @@ from messenger.platform.settings import Settings
 from messenger.server import create_app
 
 STARTUP_TIMEOUT_SECONDS = 30
+# What each of several API processes runs: uvicorn starts them fresh (spawn) and each one
+# builds its app from the environment, so it needs the factory's import path, not an app.
+APP_FACTORY = "messenger.server:create_app"
 # When it stops, the API answers the requests it has for at most this long.
 API_GRACE_SECONDS = 10
 
@@ -122,3 +127,45 @@ async def _stopped(task: asyncio.Task[None]) -> None:
 
 def server_url(server: uvicorn.Server) -> str:
     return f"http://{server.config.host}:{server.config.port}"
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's parent process, which notes whether it stopped because it was asked to."""
+
+    asked_to_stop = False
+
+    def handle_int(self) -> None:
+        self.asked_to_stop = True
+        super().handle_int()
+
+    def handle_term(self) -> None:
+        self.asked_to_stop = True
+        super().handle_term()
+
+
+def run_api_processes(*, host: str, port: int, workers: int) -> bool:
+    """The API in `workers` processes sharing one listening socket; until SIGTERM or SIGINT.
+
+    The parent binds the port and watches its children (uvicorn starts one again when it dies);
+    each child builds the app with `create_app()`, so it reads its settings (REDIS_URL above
+    all) from the environment. SIGTERM or SIGINT to the parent: each child takes no new
+    connections, answers the requests it has (at most API_GRACE_SECONDS) and ends its
+    lifespan; the parent waits for all of them. uvloop and httptools when installed
+    (uvicorn's "auto").
+
+    True when it stopped because it was asked to; False when it gave up by itself (a child
+    could not start: bad settings, no database)."""
+    config = uvicorn.Config(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=API_GRACE_SECONDS,
+    )
+    with config.bind_socket() as sock:
+        supervisor = _Supervisor(config, sockets=[sock])
+        supervisor.run()
+    return supervisor.asked_to_stop

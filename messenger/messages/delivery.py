@@ -92,6 +92,9 @@ class Delivery:
         self.channels = channels
         self.settings = settings
         self.limiter = limiter
+        # Messages whose claim has begun: from then on the provider may have them, so a run
+        # is finished, not cancelled, when the worker stops (worker/jobs.py).
+        self.handing_over: set[str] = set()
 
     async def run(self, message_id: str, *, now: datetime | None = None) -> Outcome:
         now = now or utcnow()
@@ -117,7 +120,12 @@ class Delivery:
         if message.partner_id and message.client_id:
             message = await self._without_withdrawn_partner(message)
         letterhead = Letterhead(row.letterhead_sender, row.letterhead_logo)
-        return await self._attempt(message, outgoing(message, self.settings, letterhead, pdf), now)
+        try:
+            return await self._attempt(
+                message, outgoing(message, self.settings, letterhead, pdf), now
+            )
+        finally:
+            self.handing_over.discard(message.id)
 
     async def _attempt(
         self, message: Message, outgoing_message: OutgoingMessage, now: datetime
@@ -137,6 +145,7 @@ class Delivery:
             # Called by the channel at the last moment before the provider gets the message
             # (after waiting for a connection), so a crash before it leaves nothing to settle.
             nonlocal claimed
+            self.handing_over.add(message.id)
             async with self.engine.begin() as conn:
                 claimed = await transition(
                     conn,
@@ -150,6 +159,8 @@ class Delivery:
                     sending_started_at=now,
                     channel=channel.name,
                 )
+            if not claimed:
+                self.handing_over.discard(message.id)
             return claimed
 
         try:

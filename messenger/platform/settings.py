@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Templates folder; unset: the shipped templates/.
     templates_dir: Path | None = None
+    # API processes `messenger serve` runs on its one port (`--workers` overrides it). Above 1
+    # REDIS_URL must be set: the processes share that Redis, and the worker runs apart.
+    api_workers: int = Field(default=1, ge=1)
     # Queue and delivery.
     queue_name: str = "messenger:queue"
     # Transient failures retry with capped backoff for up to retry_window_hours after the
@@ -38,6 +41,10 @@ class Settings(BaseSettings):
     send_timeout_seconds: float = 30.0
     reconcile_every_seconds: int = 30
     worker_max_jobs: int = 20
+    # A stopped worker (SIGTERM) takes no new jobs and lets running ones end for this long;
+    # then it cancels them, except sends already handed to a provider: those are finished and
+    # recorded (within send_timeout_seconds), so a container's stop period must cover both.
+    worker_stop_grace_seconds: float = Field(default=10.0, ge=0)
     # Letters: the return address printed outside the window ("|" separates lines).
     letter_sender: str = "OCMW|Sociale dienst"
     email_from: str = "OCMW <noreply@messenger.invalid>"

@@ -153,6 +153,7 @@ class _Handler:
         reply = self.server._scripted("DATA")
         if reply is not MISSING:
             return str(reply)
+        self.server.data_started += 1
         if self.server.data_delay:  # a slow relay: the client waits for its 250
             await asyncio.sleep(self.server.data_delay)
         auth = session.auth_data
@@ -195,8 +196,9 @@ class FakeSmtpServer:
         self.port = free_port()
         self.envelopes: list[ReceivedEnvelope] = []
         self.noops = 0
-        # Seconds the relay takes before it answers DATA.
+        # Seconds the relay takes before it answers DATA; DATA commands it has begun on.
         self.data_delay = 0.0
+        self.data_started = 0
         self._replies: dict[str, deque[str]] = {"MAIL": deque(), "RCPT": deque(), "DATA": deque()}
         self._seen_smtp: list[SMTP] = []
         self._live: list[SMTP] = []
