@@ -4,8 +4,10 @@ The job may run twice, at once or after a crash. Only the run that moves the mes
 `created` to `sending` calls the provider. A run that finds it `sending`:
 - within the send lease: another worker is on it; do nothing;
 - past the lease, with no provider reference: the earlier run died during the provider call.
-  We never resend blindly: we ask the channel (`lookup`) and record what it knows, or
-  `technical-failure` when it does not know, so a person can decide.
+  recovery.py settles it from what the provider knows; it never resends blindly.
+
+A run cancelled once its claim has begun (a stopping worker) is finished, not cut off:
+`handing_over` tells the job which runs those are (worker/jobs.py).
 
 The common path costs three short transactions on a plain connection (load, claim, record),
 with Core statements: at a thousand messages a minute the ORM's unit of work and a session
@@ -22,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import (
     NotHandedOver,
@@ -359,70 +360,6 @@ class Delivery:
         lease = timedelta(seconds=self.settings.send_lease_seconds)
         if now - started < lease:
             return Outcome("being sent by another run")
+        from messenger.messages.recovery import recover_abandoned  # it builds on this module
+
         return await recover_abandoned(self, message)
-
-
-async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
-    """A run died during the provider call: record what the provider knows, never resend."""
-    channel = delivery.channels.for_message(message)
-    async with delivery.sessions() as session:
-        organisation = await session.get(Organisation, message.organisation_id)
-    since = message.sending_started_at or message.updated_at
-    try:
-        async with asyncio.timeout(delivery.settings.send_timeout_seconds):
-            known = await channel.lookup(outgoing(message, delivery.settings, organisation), since)
-    except (TransientError, TimeoutError):
-        return Outcome(
-            "provider unreachable; will look again", delivery.settings.retry_base_seconds
-        )
-    async with delivery.sessions() as session:
-        if known is not None and await _held_by_another(session, message.id, known):
-            known = None  # a search by recipient and text found another message of ours
-        if known is not None:
-            detail = f"provider had it after an interrupted send; {known.detail}".strip("; ")
-            values: dict[str, Any] = {
-                "provider_reference": known.provider_reference,
-                "sent_at": utcnow(),
-            }
-            if known.status == statuses.SENDING:
-                await note(
-                    session,
-                    message.id,
-                    status=statuses.SENDING,
-                    source="reconciler",
-                    detail=detail,
-                    **values,
-                )
-            else:
-                await transition(
-                    session,
-                    message.id,
-                    expected=statuses.SENDING,
-                    new=known.status,
-                    source="reconciler",
-                    detail=detail,
-                    **values,
-                )
-            outcome = f"reconciled as {known.status}"
-        else:
-            await transition(
-                session,
-                message.id,
-                expected=statuses.SENDING,
-                new=statuses.TECHNICAL_FAILURE,
-                source="reconciler",
-                detail="interrupted during the provider call; not resent to avoid a duplicate",
-                failure_reason="interrupted send",
-            )
-            outcome = "technical failure after interrupted send"
-        await session.commit()
-    return Outcome(outcome)
-
-
-async def _held_by_another(session: AsyncSession, message_id: str, known: SendResult) -> bool:
-    other = await session.scalar(
-        select(Message.id).where(
-            Message.provider_reference == known.provider_reference, Message.id != message_id
-        )
-    )
-    return other is not None

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from messenger.messages import statuses
-from messenger.messages.delivery import Delivery, recover_abandoned
+from messenger.messages.delivery import Delivery
 from messenger.messages.lifecycle import transition
 from messenger.messages.queue import DeliveryQueue
+from messenger.messages.recovery import recover_abandoned
 from messenger.platform.models import Message, utcnow
 
 BATCH = 1000

@@ -30,6 +30,7 @@ PHONE = re.compile(r"(?<!\d)(?:\+32\s?|0)\d(?:[\s./]?\d){7,8}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # One pass, the email first: digits inside an address are not a phone number.
 _CONTACT = re.compile(f"{EMAIL.pattern}|{PHONE.pattern}")
+_DIGIT = re.compile(r"\d")
 # Inline, so mail programs keep it too; print and screens both honour it.
 NO_BREAK = '<span style="white-space: nowrap">'
 
@@ -102,6 +103,8 @@ def _escape(line: str) -> str:
 def keep_together(escaped: str) -> str:
     """Escaped text with each phone number and email address in a no-break span: "Bel 09 234"
     at the end of a line and "56 78" on the next is a number nobody can dial."""
+    if "@" not in escaped and _DIGIT.search(escaped) is None:
+        return escaped  # most lines: the pattern would try every word in vain
     return _CONTACT.sub(_no_break, escaped)
 
 
