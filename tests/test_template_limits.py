@@ -60,6 +60,13 @@ def test_ordinary_templates_still_work(body: str, expected: str) -> None:
     assert rendering.render(body, None, {}, language="nl").body == expected
 
 
+@pytest.mark.parametrize("body", ["{{ 1 / 0 }}", "{{ 1 // 0 }}", "{{ 5 % 0 }}", "{{ 10.0**400 }}"])
+def test_arithmetic_that_fails_is_refused_as_a_template_error(body: str) -> None:
+    # Not a 500: the author wrote a sum that cannot be done.
+    with pytest.raises(rendering.RenderError, match=r"could not be filled in|too costly"):
+        rendering.render(body, None, {}, language="nl")
+
+
 @pytest.fixture
 async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:

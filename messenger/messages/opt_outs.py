@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.platform.db import Db
@@ -29,18 +29,24 @@ def record(
     return entry
 
 
+# Built once: on every SMS request, building the statement cost more than running it.
+_LATEST = (
+    select(OptOutRecord)
+    .where(
+        OptOutRecord.organisation_id == bindparam("organisation_id"),
+        OptOutRecord.phone_number == bindparam("phone_number"),
+    )
+    .order_by(OptOutRecord.id.desc())
+    .limit(1)
+)
+
+
 async def latest(
     session: AsyncSession, organisation_id: str, phone_number: str
 ) -> OptOutRecord | None:
-    return await session.scalar(
-        select(OptOutRecord)
-        .where(
-            OptOutRecord.organisation_id == organisation_id,
-            OptOutRecord.phone_number == phone_number,
-        )
-        .order_by(OptOutRecord.id.desc())
-        .limit(1)
-    )
+    params = {"organisation_id": organisation_id, "phone_number": phone_number}
+    found: OptOutRecord | None = await session.scalar(_LATEST, params)
+    return found
 
 
 async def is_opted_out(session: AsyncSession, organisation_id: str, phone_number: str) -> bool:
@@ -62,7 +68,7 @@ async def opted_out_numbers(
         )
         .order_by(OptOutRecord.id)
     )
-    latest_state = dict(rows.tuples().all())
+    latest_state = {number: out for number, out in rows}
     return {number for number, out in latest_state.items() if out}
 
 

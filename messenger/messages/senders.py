@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages.recipients import (
@@ -150,13 +150,17 @@ async def choose(
         if sender is None or sender.organisation_id != organisation_id or sender.kind != kind:
             raise UnknownSender(field, sender_id, organisation_id)
         return sender
-    return await session.scalar(
-        select(Sender).where(
-            Sender.organisation_id == organisation_id,
-            Sender.kind == kind,
-            Sender.is_default.is_(True),
-        )
-    )
+    params = {"organisation_id": organisation_id, "kind": kind}
+    found: Sender | None = await session.scalar(_DEFAULT, params)
+    return found
+
+
+# Built once: it runs on every send request.
+_DEFAULT = select(Sender).where(
+    Sender.organisation_id == bindparam("organisation_id"),
+    Sender.kind == bindparam("kind"),
+    Sender.is_default.is_(True),
+)
 
 
 async def organisation_of_number(session: AsyncSession, number: str) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -151,12 +151,17 @@ class Shared:
     choice: template_store.TemplateChoice
     from_number: str | None
     reply_to: str | None
-    transliterate: bool  # the organisation's SMS lose what GSM-7 cannot carry
+    # The organisation's SMS lose what GSM-7 cannot carry. None: not looked up yet; a
+    # single send looks it up only when its text has something transliteration changes.
+    transliterate: bool | None
 
 
-async def shared_by(session: AsyncSession, origin: Origin, request: SendRequest) -> Shared:
-    """The template (of the request's kind), the sender, the organisation's transliteration;
-    RequestRejected when the template or the sender is not the organisation's."""
+async def shared_by(
+    session: AsyncSession, origin: Origin, request: SendRequest, *, organisation: bool = True
+) -> Shared:
+    """The template (of the request's kind), the sender, the organisation's transliteration
+    (`organisation=False`: left for later, None); RequestRejected when the template or the
+    sender is not the organisation's."""
     choice = await template_store.find(
         session, origin.organisation_id, request.template_id, language=request.language
     )
@@ -167,11 +172,15 @@ async def shared_by(session: AsyncSession, origin: Origin, request: SendRequest)
             f"{choice.template.kind} template is not suitable for {request.kind} notification"
         )
     from_number, reply_to = await _sender(session, origin, request)
-    organisation = None
+    transliterating: bool | None = False
     if request.kind == "sms":
-        organisation = await session.get(Organisation, origin.organisation_id)
-    transliterating = organisation is not None and organisation.sms_transliterate
+        transliterating = await _transliterates(session, origin) if organisation else None
     return Shared(choice, from_number, reply_to, transliterating)
+
+
+async def _transliterates(session: AsyncSession, origin: Origin) -> bool:
+    organisation = await session.get(Organisation, origin.organisation_id)
+    return organisation is not None and organisation.sms_transliterate
 
 
 async def _build(
@@ -184,7 +193,7 @@ async def _build(
     recipient, address = _recipient(request)
     if origin.key_type == "team":
         await _to_the_team(session, origin.organisation_id, request.kind, recipient)
-    shared = shared or await shared_by(session, origin, request)
+    shared = shared or await shared_by(session, origin, request, organisation=False)
     choice, from_number, reply_to = shared.choice, shared.from_number, shared.reply_to
     version = choice.version
     message_id = new_id()
@@ -215,9 +224,15 @@ async def _build(
     if request.partner:
         # Kept beside the message: withdrawn consent takes the block out before sending.
         without_partner = (await asyncio.to_thread(fill)).body
-    if request.kind == "sms" and shared.transliterate:
-        body = transliterate(body)
-        without_partner = transliterate(without_partner) if without_partner else None
+    if request.kind == "sms":
+        gsm = transliterate(body), transliterate(without_partner) if without_partner else None
+        # A text transliteration leaves as it is needs no look at the organisation's choice.
+        if gsm != (body, without_partner) and (
+            shared.transliterate
+            if shared.transliterate is not None
+            else await _transliterates(session, origin)
+        ):
+            body, without_partner = gsm
     return Message(
         id=message_id,
         created_at=utcnow(),
@@ -341,9 +356,14 @@ def _as_line(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+# Built once: a send with an Idempotency-Key asks this first.
+_BY_IDEMPOTENCY_KEY = select(Message).where(
+    Message.organisation_id == bindparam("organisation_id"),
+    Message.idempotency_key == bindparam("key"),
+)
+
+
 async def existing_for_key(session: AsyncSession, organisation_id: str, key: str) -> Message | None:
     return await session.scalar(
-        select(Message).where(
-            Message.organisation_id == organisation_id, Message.idempotency_key == key
-        )
+        _BY_IDEMPOTENCY_KEY, {"organisation_id": organisation_id, "key": key}
     )

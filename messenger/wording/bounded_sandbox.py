@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ctypes
 import operator
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -115,29 +117,25 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 def render_bounded(template: Template, values: Mapping[str, Any]) -> str:
     """The template's text, stopped when it grows past MAX_OUTPUT or runs past MAX_SECONDS.
 
-    Loops that print nothing cannot be timed from the output, so the rendering runs in a
-    thread of its own, and a watchdog raises TemplateTooCostly inside it at the deadline
-    (CPython delivers it at the next bytecode: Jinja's compiled loops are Python)."""
-    outcome: list[Any] = []
-
-    def work() -> None:
+    Loops that print nothing cannot be timed from the output, so the process's watchdog
+    raises _Deadline in the rendering thread at the deadline (CPython delivers it at the next
+    bytecode: Jinja's compiled loops are Python). The rendering runs in the caller's thread
+    (sends and previews call this off the event loop): a thread of its own per rendering
+    cost more than the rendering itself, and far more on a busy machine."""
+    timer = _Timer(threading.get_ident(), time.monotonic() + MAX_SECONDS)
+    try:
         try:
-            outcome.append(_collect(template.generate(values)))
-        except BaseException as exc:  # handed over to the caller's thread below
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, name="template-render", daemon=True)
-    worker.start()
-    worker.join(MAX_SECONDS)
-    if worker.is_alive() and worker.ident is not None:
-        _interrupt(worker.ident)
-        worker.join(MAX_SECONDS)
-        if not outcome:
-            raise TemplateTooCostly(f"filling in the template took over {MAX_SECONDS:g} s")
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    text: str = result
+            _WATCHDOG.arm(timer)
+            text = _collect(template.generate(values))
+        finally:
+            late = _WATCHDOG.disarm(timer)
+    except _Deadline:
+        # Delivered during the rendering or on the way out of it. Disarmed again in case it
+        # came before the disarming above ended; it is raised once only, so none is left.
+        _WATCHDOG.disarm(timer)
+        raise TemplateTooCostly(f"filling in the template took over {MAX_SECONDS:g} s") from None
+    if late:  # it finished just as the deadline passed: the exception was withdrawn
+        raise TemplateTooCostly(f"filling in the template took over {MAX_SECONDS:g} s")
     return text
 
 
@@ -152,12 +150,83 @@ def _collect(stream: Iterator[str]) -> str:
     return "".join(pieces)
 
 
-def _interrupt(thread_id: int) -> None:
+class _Timer:
+    """One rendering: the thread it runs in, its deadline, and whether it was interrupted."""
+
+    __slots__ = ("deadline", "fired", "thread_id")
+
+    def __init__(self, thread_id: int, deadline: float) -> None:
+        self.thread_id = thread_id
+        self.deadline = deadline
+        self.fired = False
+
+
+class _Watchdog:
+    """One thread for all renderings of the process. It raises _Deadline in a rendering's
+    thread at most once, and only while the rendering is armed; disarming (under the same
+    lock) withdraws one raised but not yet delivered. So once `disarm` has returned, nothing
+    can reach the thread any more: it may go on to other work (an executor's thread)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        # A rendering's thread takes the plain lock (`with` on it runs no Python code that an
+        # exception could cut short, leaving it held); only the watchdog waits on the condition.
+        self._mutex = threading.Lock()
+        self._lock = threading.Condition(self._mutex)
+        self._armed: dict[_Timer, float] = {}
+        self._thread: threading.Thread | None = None
+        self._wakes_at: float | None = None  # None: waits for a rendering to be armed
+
+    def arm(self, timer: _Timer) -> None:
+        with self._mutex:
+            if self._thread is None or not self._thread.is_alive():  # first use, or a fork
+                self._thread = threading.Thread(
+                    target=self._watch, name="template-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._armed[timer] = timer.deadline
+            # With one MAX_SECONDS a new deadline is later than every armed one: the watchdog
+            # is woken only when it waits for nothing.
+            if self._wakes_at is None or timer.deadline < self._wakes_at:
+                self._wakes_at = timer.deadline
+                self._lock.notify()
+
+    def disarm(self, timer: _Timer) -> bool:
+        """Whether the deadline passed first. Safe to call more than once, and from where the
+        exception may arrive: it leaves nothing held."""
+        with self._mutex:
+            self._armed.pop(timer, None)
+            if timer.fired:
+                _interrupt(timer.thread_id, None)  # withdrawn if not delivered yet
+            return timer.fired
+
+    def _watch(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                for timer, deadline in list(self._armed.items()):
+                    if deadline <= now:
+                        del self._armed[timer]
+                        timer.fired = True
+                        _interrupt(timer.thread_id, _Deadline)
+                self._wakes_at = min(self._armed.values()) if self._armed else None
+                self._lock.wait(None if self._wakes_at is None else self._wakes_at - now)
+
+
+def _interrupt(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Raise `exception` in the thread at its next bytecode; None withdraws a pending one."""
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(thread_id), ctypes.py_object(_Deadline)
+        ctypes.c_ulong(thread_id), None if exception is None else ctypes.py_object(exception)
     )
 
 
 class _Deadline(TemplateTooCostly):
     def __init__(self, *args: object) -> None:
         super().__init__(f"filling in the template took over {MAX_SECONDS:g} s")
+
+
+_WATCHDOG = _Watchdog()
+# A child process starts with no watchdog thread, and must not inherit a lock held at the fork.
+os.register_at_fork(after_in_child=_WATCHDOG.reset)

@@ -105,21 +105,39 @@ def variables_of(*sources: str | None, language: str = "nl") -> set[str]:
     found: set[str] = set()
     for source in sources:
         if source:
-            found |= _undeclared(source, language)
+            found |= compiled(source, language, _newline(source)).variables
     return found
 
 
-# Each text is parsed and compiled once, not at every message: compiling costs milliseconds
-# (more for a long email), a compiled template's render a tenth of one. Bounded by count; a
-# template's own size is bounded when it is saved.
-@lru_cache(maxsize=256)
-def _undeclared(source: str, language: str) -> frozenset[str]:
-    return frozenset(meta.find_undeclared_variables(environment(language).parse(_as_jinja(source))))
+@dataclass(frozen=True)
+class Compiled:
+    """One text, ready to fill in: the values it asks for and its compiled template, or why
+    it does not compile."""
+
+    variables: frozenset[str]
+    template: Template | None
+    error: str | None = None
 
 
-@lru_cache(maxsize=256)
-def _compiled(source: str, language: str, newline: str) -> Template:
-    return environment(language, newline).from_string(_as_jinja(source))
+# Each text is parsed and compiled once per process, not at every message: compiling costs
+# milliseconds (more for a long email), filling in a compiled one a hundredth of that. Keyed
+# by the text itself: a saved template version never changes, and a changed text is another
+# key, so no entry is ever stale. Bounded by count (the shipped templates are some 140 texts;
+# previews of texts being edited come and go); a template's own size is bounded when saved.
+CACHED_TEXTS = 512
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def compiled(source: str, language: str, newline: str) -> Compiled:
+    """The text parsed once for both its variables and its code; a TemplateError when it
+    does not parse (or names a filter that does not exist)."""
+    env = environment(language, newline)
+    tree = env.parse(_as_jinja(source))
+    variables = frozenset(meta.find_undeclared_variables(tree))
+    try:
+        return Compiled(variables, env.from_string(tree))
+    except TemplateError as exc:  # refused when it is filled in, as compiling it then would
+        return Compiled(variables, None, str(exc))
 
 
 # Filled in by Messenger: the partner block from recorded consent, the chosen variant.
@@ -144,29 +162,32 @@ def render(
     aliases = {notify_name(k): v for k, v in values.items() if isinstance(k, str)}
     values = {**aliases, **values}
     values = {**values, "partner": dict(partner) if partner else None, "variant": variant}
-    try:
-        missing = sorted(variables_of(body, subject, language=language) - set(values))
-    except TemplateError as exc:
-        raise RenderError(f"Template is not valid: {exc}") from exc
-    if missing:
-        raise MissingPersonalisation(missing)
     newline = _newline(body)
     try:
-        text = render_bounded(_compiled(body, language, newline), values).strip()
-        title = (
-            render_bounded(_compiled(subject, language, newline), values).strip()
-            if subject
-            else None
-        )
+        texts = [compiled(body, language, newline)]
+        texts += [compiled(subject, language, newline)] if subject else []
+    except TemplateError as exc:
+        raise RenderError(f"Template is not valid: {exc}") from exc
+    missing = sorted(frozenset().union(*(text.variables for text in texts)) - set(values))
+    if missing:
+        raise MissingPersonalisation(missing)
+    try:
+        text, *title = [_fill(compiled_text, values).strip() for compiled_text in texts]
     except UndefinedError as exc:
         raise RenderError(f"Missing personalisation: {exc.message}") from exc
     except TemplateTooCostly as exc:
         raise RenderError(f"Template is too costly to fill in: {exc}") from exc
     except SecurityError as exc:
         raise RenderError("Template uses something that is not allowed") from exc
-    except (TemplateError, ValueError, TypeError, OverflowError) as exc:
+    except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
         raise RenderError(f"Template could not be filled in: {exc}") from exc
-    return Rendered(body=_tidy(text, newline), subject=title)
+    return Rendered(body=_tidy(text, newline), subject=title[0] if title else None)
+
+
+def _fill(text: Compiled, values: Mapping[str, Any]) -> str:
+    if text.template is None:
+        raise TemplateError(text.error)  # as compiling it here would: "could not be filled in"
+    return render_bounded(text.template, values)
 
 
 def _tidy(text: str, newline: str = "\n") -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from messenger.platform.models import Organisation, Template, TemplateVersion, utcnow
 from messenger.platform.tenancy import own
@@ -187,7 +188,7 @@ async def _override_of(
     )
 
 
-def visible_to(organisation_id: str) -> ColumnElement[bool]:
+def visible_to(organisation_id: str | BindParameter[str]) -> ColumnElement[bool]:
     return or_(Template.organisation_id.is_(None), Template.organisation_id == organisation_id)
 
 
@@ -199,29 +200,32 @@ async def find(
     language: str = DEFAULT_LANGUAGE,
     version: int | None = None,
 ) -> TemplateChoice | None:
-    template = await session.scalar(
-        select(Template).where(Template.id == template_id, visible_to(organisation_id))
-    )
+    if version is not None:
+        return await _find_version(session, organisation_id, template_id, version)
+    rows = (
+        await session.execute(
+            _TEMPLATE_AND_LATEST,
+            {
+                "template_id": template_id,
+                "organisation_id": organisation_id,
+                "language": language,
+                "default_language": DEFAULT_LANGUAGE,
+            },
+        )
+    ).all()
+    templates = {template.id: template for template, _ in rows}
+    template = templates.get(template_id)
     if template is None:
         return None
-    if template.organisation_id is None and version is None:
+    if template.organisation_id is None:
         # The organisation's own wording wins over the shipped one.
-        template = await _override_of(session, organisation_id, template_id) or template
-    if version is not None:
-        # A version number names one text of the template, whatever its language: versions
-        # are numbered across languages (a French message's uri names its French version).
-        found = await session.scalar(
-            select(TemplateVersion)
-            .where(TemplateVersion.template_id == template.id, TemplateVersion.version == version)
-            .limit(1)
-        )
-        return None if found is None else TemplateChoice(template, found, False)
+        template = next((t for t in templates.values() if t.overrides_id == template_id), template)
+    latest = {v.language: v for t, v in rows if t.id == template.id and v is not None}
     # The language asked for, else Dutch, else the language the template was written in (an
     # organisation's template may exist in English only: a Notify client names no language).
     for lang in dict.fromkeys((language, DEFAULT_LANGUAGE)):
-        found = await _latest(session, template.id, lang)
-        if found is not None:
-            return TemplateChoice(template, found, lang != language)
+        if lang in latest:
+            return TemplateChoice(template, latest[lang], lang != language)
     first = await session.scalar(
         select(TemplateVersion.language)
         .where(TemplateVersion.template_id == template.id)
@@ -232,6 +236,65 @@ async def find(
     if found is not None:
         return TemplateChoice(template, found, True)
     return None
+
+
+def _template_and_latest() -> Select[Template, TemplateVersion]:
+    """What sending needs, in one statement (it runs at every message): the template, the
+    organisation's override of it if any, and the latest version of each of them in the
+    language asked for and in Dutch (none: the template row with None). Built once: building
+    a statement like this costs more than running it."""
+    other = aliased(TemplateVersion)
+    latest_in_its_language = (
+        select(func.max(other.version))
+        .where(other.template_id == Template.id, other.language == TemplateVersion.language)
+        .scalar_subquery()
+    )
+    template_id: BindParameter[str] = bindparam("template_id")
+    organisation_id: BindParameter[str] = bindparam("organisation_id")
+    return (
+        select(Template, TemplateVersion)
+        .outerjoin(
+            TemplateVersion,
+            and_(
+                TemplateVersion.template_id == Template.id,
+                TemplateVersion.language.in_(
+                    [bindparam("language"), bindparam("default_language")]
+                ),
+                TemplateVersion.version == latest_in_its_language,
+            ),
+        )
+        .where(
+            or_(
+                and_(Template.id == template_id, visible_to(organisation_id)),
+                and_(
+                    Template.organisation_id == organisation_id,
+                    Template.overrides_id == template_id,
+                ),
+            )
+        )
+        .order_by(Template.id)
+    )
+
+
+_TEMPLATE_AND_LATEST = _template_and_latest()
+
+
+async def _find_version(
+    session: AsyncSession, organisation_id: str, template_id: str, version: int
+) -> TemplateChoice | None:
+    """A version number names one text of the template, whatever its language: versions are
+    numbered across languages (a French message's uri names its French version)."""
+    template = await session.scalar(
+        select(Template).where(Template.id == template_id, visible_to(organisation_id))
+    )
+    if template is None:
+        return None
+    found = await session.scalar(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id == template.id, TemplateVersion.version == version)
+        .limit(1)
+    )
+    return None if found is None else TemplateChoice(template, found, False)
 
 
 async def list_visible(
