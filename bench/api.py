@@ -26,7 +26,6 @@ import functools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ import jwt
 from bench.load import Result, Target, run_in_process
 from bench.report import Row, table
 from bench.sinks import messenger_env, postgres_database_outside_loop
+from messenger.cli.runner import free_port
 from messenger.platform.embedded_redis import embedded_redis
 
 MESSENGER = str(Path(sys.executable).parent / "messenger")
@@ -87,13 +87,6 @@ class Server:
                 for task in Path(f"/proc/{pid}/task").iterdir():
                     pending += [int(c) for c in (task / "children").read_text().split()]
         return total
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def cli(env: dict[str, str], *args: str) -> str:

@@ -40,6 +40,7 @@ from typing import Any
 
 from bench.report import Row, table
 from bench.sinks import cpu_seconds, stop_process
+from messenger.cli.runner import free_port
 from messenger.platform.embedded_redis import embedded_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,17 +119,10 @@ def _run(command: list[str], what: str, seconds: float = VENV_SECONDS, **kwargs:
 # -- the peers ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def smtp_sink(log: Path) -> Iterator[int]:
     """aiosmtpd's own Sink handler in a process of its own; yields its port once it answers."""
-    port = _free_port()
+    port = free_port()
     listen = ["-l", f"127.0.0.1:{port}"]
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603 - our own command

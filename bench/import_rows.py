@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,10 +30,10 @@ import httpx
 import jwt
 
 from bench.report import Row, table
-from bench.sinks import messenger_env, sqlite_then_postgres
+from bench.sinks import messenger_env, run_messenger, sqlite_then_postgres
+from messenger.cli.runner import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-MESSENGER = [sys.executable, "-c", "from messenger.cli.app import main; main()"]
 FULL_SIZE = 10_000
 GOAL = "≤ 5 s"
 TIMEOUT_SECONDS = 1800
@@ -191,33 +190,6 @@ def case_list(rows: int, session_start: datetime, *, seed: int = 16) -> bytes:
 # --- driving Messenger from outside ---------------------------------------------------------
 
 
-def messenger(env: dict[str, str], *args: str) -> tuple[str, float]:
-    """Run one `messenger` command; its output and wall time. Fails loudly."""
-    started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603 - our own command, our own arguments
-        [*MESSENGER, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
-    took = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"messenger {' '.join(args[:2])} exited {done.returncode}: {done.stderr[-3000:]}"
-        )
-    return done.stdout, took
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def running_api(env: dict[str, str]) -> Iterator[str]:
     """The API as its own process (no Redis: messages would wait; an import sends none)."""
@@ -289,16 +261,16 @@ class Tenant:
 
     def __init__(self, env: dict[str, str], name: str, starts_at: datetime) -> None:
         self.env, self.starts_at = env, starts_at
-        self.id = messenger(env, "org", "create", name)[0].strip()
+        self.id = run_messenger(env, "org", "create", name)[0].strip()
         for member in STAFF:
-            messenger(env, "staff", "add", "--org", self.id, "--name", member)
-        self.key = messenger(env, "api-key", "create", "--org", self.id, "--name", "bench")[0]
+            run_messenger(env, "staff", "add", "--org", self.id, "--name", member)
+        self.key = run_messenger(env, "api-key", "create", "--org", self.id, "--name", "bench")[0]
         self.key = self.key.strip()
 
     def new_session(self) -> str:
         starts = f"{self.starts_at:%Y-%m-%dT%H:%M}"
         args = ("session", "create", "--org", self.id, "--starts-at", starts)
-        return messenger(self.env, *args, "--place", "Sociaal Huis, Onderbergen 86, Gent")[
+        return run_messenger(self.env, *args, "--place", "Sociaal Huis, Onderbergen 86, Gent")[
             0
         ].strip()
 
@@ -306,8 +278,8 @@ class Tenant:
 def run_on(database_url: str, label: str, rows: int) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         env = messenger_env(database_url, folder)
-        messenger(env, "db", "upgrade")
-        _, started = messenger(env, "import-sample")  # Python's start and the imports
+        run_messenger(env, "db", "upgrade")
+        _, started = run_messenger(env, "import-sample")  # Python's start and the imports
         # Ten weeks ahead, a weekday at ten: every step of the plan is still ahead.
         today = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
         starts_at = next_weekday(today + timedelta(days=70))
@@ -320,13 +292,13 @@ def run_on(database_url: str, label: str, rows: int) -> list[Row]:
             first, again = cli.new_session(), cli.new_session()
             command = ("import", str(path), "--org", cli.id)
             figures.append(
-                ("CLI, dry run", messenger(env, *command, "--session", first, "--dry-run")[1])
+                ("CLI, dry run", run_messenger(env, *command, "--session", first, "--dry-run")[1])
             )
-            figures.append(("CLI", messenger(env, *command, "--session", first)[1]))
+            figures.append(("CLI", run_messenger(env, *command, "--session", first)[1]))
             figures.append(
                 (
                     "CLI, next list: every client known",
-                    messenger(env, *command, "--session", again)[1],
+                    run_messenger(env, *command, "--session", again)[1],
                 )
             )
             api = Tenant(env, "OCMW Bench API", starts_at)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import re
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ from sqlalchemy import func, insert, select
 
 from bench.letters import BODY, letter
 from bench.report import Row, table
-from bench.sinks import messenger_env, sqlite_then_postgres
+from bench.sinks import messenger_env, run_messenger, sqlite_then_postgres
 from messenger.casework.organisations import create_organisation
 from messenger.platform import migrate
 from messenger.platform.db import create_engine, create_sessions
@@ -48,8 +47,6 @@ from messenger.platform.settings import normalise_database_url
 from messenger.wording import template_store
 from messenger.wording.template_files import template_id
 
-ROOT = Path(__file__).resolve().parent.parent
-MESSENGER = [sys.executable, "-c", "from messenger.cli.app import main; main()"]
 FULL_SIZE = 1_000
 SAMPLE = 50
 MAX_CALLS = 10
@@ -122,20 +119,8 @@ def make(env: dict[str, str]) -> tuple[str, float, float]:
     """One `print-batch make`: what it said, its wall time, and the processor time it and
     its own processes used (a figure the machine's other load leaves alone)."""
     before = _children_cpu()
-    started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603 - our own command
-        [*MESSENGER, "print-batch", "make"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
-    took = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"print-batch make exited {done.returncode}: {done.stderr[-3000:]}")
-    return " ".join(done.stdout.split()), took, _children_cpu() - before
+    said, took = run_messenger(env, "print-batch", "make", timeout=TIMEOUT_SECONDS)
+    return " ".join(said.split()), took, _children_cpu() - before
 
 
 def _children_cpu() -> float:

@@ -257,6 +257,27 @@ def messenger_env(database_url: str, var_dir: str | Path, **settings: str) -> di
     }
 
 
+def run_messenger(env: dict[str, str], *args: str, timeout: float = 1800) -> tuple[str, float]:
+    """One `messenger` command of the code beside this file: its output and wall time. A
+    command that fails raises, with the end of what it said."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - our own command, our own arguments
+        [*MESSENGER, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"messenger {' '.join(args[:2])} exited {done.returncode}: {done.stderr[-3000:]}"
+        )
+    return done.stdout, took
+
+
 # -- what other processes use ------------------------------------------------------------
 
 
