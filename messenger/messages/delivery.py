@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Executable, bindparam, func, select, update
 
 from channels.base import (
     NotHandedOver,
@@ -177,17 +177,11 @@ class Delivery:
                 message.id, attempt, reason, accepted_at, claimed=claimed
             )
         except PermanentError as exc:
-            await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason)
-            if isinstance(exc, RecipientOptedOut):
-                async with self.sessions() as session:
-                    opt_outs.record(
-                        session,
-                        message.organisation_id,
-                        message.recipient,
-                        opted_out=True,
-                        source="provider",
-                    )
-                    await session.commit()
+            opted_out = isinstance(exc, RecipientOptedOut)
+            stop = opt_outs.provider_stop(message.organisation_id, message.recipient)
+            await self._finish(
+                message.id, statuses.PERMANENT_FAILURE, exc.reason, also=stop if opted_out else None
+            )
             return Outcome("permanent failure")
         except Exception as exc:
             # A bug, not a provider answer: stop rather than risk sending twice.
@@ -339,10 +333,19 @@ class Delivery:
                     .values(provider_reference=result.provider_reference)
                 )
 
-    async def _finish(self, message_id: str, status: str, reason: str, **values: Any) -> None:
+    async def _finish(
+        self,
+        message_id: str,
+        status: str,
+        reason: str,
+        *,
+        also: Executable | None = None,
+        **values: Any,
+    ) -> None:
+        """`also` is written in the same transaction, only by the run that moved the message."""
         # From `created` too: a channel may refuse before the handover.
         async with self.engine.begin() as conn:
-            await transition(
+            moved = await transition(
                 conn,
                 message_id,
                 expected=(statuses.CREATED, statuses.SENDING),
@@ -352,6 +355,8 @@ class Delivery:
                 failure_reason=reason,
                 **values,
             )
+            if moved and also is not None:
+                await conn.execute(also)
 
     async def _recover(self, message: Message, now: datetime) -> Outcome:
         if message.provider_reference:

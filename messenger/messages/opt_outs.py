@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Insert, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.platform.db import Db
@@ -27,6 +27,18 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def provider_stop(organisation_id: str, phone_number: str) -> Insert:
+    """The provider refused the number as opted out (Twilio 21610). Run in the transaction that
+    fails the message, so nobody sees the failure without the opt-out that explains it."""
+    return insert(OptOutRecord).values(
+        organisation_id=organisation_id,
+        phone_number=phone_number,
+        opted_out=True,
+        source="provider",
+        created_at=utcnow(),
+    )
 
 
 # Built once: on every SMS request, building the statement cost more than running it.

@@ -118,7 +118,7 @@ async def made_elsewhere(session: Db, message_ids: list[str]) -> dict[str, bytes
     rows = await session.execute(
         select(LetterFile.message_id, LetterFile.pdf).where(LetterFile.message_id.in_(message_ids))
     )
-    return {message_id: pdf for message_id, pdf in rows.tuples()}
+    return {message_id: pdf for message_id, pdf in rows}
 
 
 def outgoing(
