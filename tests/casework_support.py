@@ -264,7 +264,10 @@ class Rig:
         self, message_ids: Iterable[str | None], channels: ChannelSet | None = None
     ) -> dict[str, Outcome]:
         delivery = Delivery(self.sessions, channels or self.channels, self.settings)
-        return {m: await delivery.run(m) for m in message_ids if m is not None}
+        try:
+            return {m: await delivery.run(m) for m in message_ids if m is not None}
+        finally:
+            await delivery.aclose()
 
     async def stamp_created(self, message_id: str, at: datetime) -> None:
         """Time travel for a row the product stamps with the real clock (Message.created_at)."""

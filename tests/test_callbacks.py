@@ -500,8 +500,8 @@ async def test_without_a_callback_nothing_is_queued(
 ) -> None:
     message_id = await send_sms(http, tenant)
     async with sessions() as session:
-        moved = await transition(
-            session, message_id, expected="created", new="delivered", source="test"
+        moved = await session.run_sync(
+            transition, message_id, expected="created", new="delivered", source="test"
         )
         await session.commit()
     assert moved and await rows(sessions) == []

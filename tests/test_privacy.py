@@ -204,8 +204,8 @@ async def _move(
 ) -> None:
     current = statuses.CREATED
     for new in steps:
-        assert await transition(
-            session, message_id, expected=current, new=new, source="provider", detail=detail
+        assert await session.run_sync(
+            transition, message_id, expected=current, new=new, source="provider", detail=detail
         )
         current = new
 
@@ -440,11 +440,16 @@ async def _move_at(
     session: AsyncSession, message_id: str, at: datetime, final: str, **values: Any
 ) -> None:
     await session.execute(update(Message).where(Message.id == message_id).values(created_at=at))
-    assert await transition(
-        session, message_id, expected=statuses.CREATED, new=statuses.SENDING, source="worker", at=at
+    assert await session.run_sync(
+        transition,
+        message_id,
+        expected=statuses.CREATED,
+        new=statuses.SENDING,
+        source="worker",
+        at=at,
     )
-    assert await transition(
-        session,
+    assert await session.run_sync(
+        transition,
         message_id,
         expected=statuses.SENDING,
         new=final,

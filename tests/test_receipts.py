@@ -136,6 +136,7 @@ async def test_reconciler_times_out_silent_messages_only(
         report = await reconcile(delivery, queue)
     finally:
         await queue.close()
+        await delivery.aclose()
     assert (report.timed_out, report.recovered) == (1, 0)
     assert (await _state(sessions, silent))[0] == statuses.TEMPORARY_FAILURE
     # With the provider and within the window: left alone, not taken for a crashed send.

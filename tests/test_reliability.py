@@ -4,6 +4,7 @@ are bounded; the reconciler gets every message to a final state after Redis lost
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import httpx
@@ -23,6 +24,22 @@ from messenger.platform.settings import Settings
 from tests.channel_doubles import ScriptedChannel, channel_set
 from tests.conftest import make_tenant
 from tests.support import Tenant, sms_body, wait_for_status
+
+MakeDelivery = Callable[[ChannelSet], Delivery]
+
+
+@pytest.fixture
+async def make_delivery(settings: Settings, sessions: Sessions) -> AsyncIterator[MakeDelivery]:
+    """A Delivery over these channels, closed after the test (its SQLite thread)."""
+    made: list[Delivery] = []
+
+    def make(channels: ChannelSet) -> Delivery:
+        made.append(Delivery(sessions, channels, settings))
+        return made[-1]
+
+    yield make
+    for delivery in made:
+        await delivery.aclose()
 
 
 def sandbox(settings: Settings) -> dict[str, SandboxChannel]:
@@ -64,12 +81,12 @@ async def _message(sessions: Sessions, message_id: str) -> Message:
 
 
 async def test_same_job_twice_at_once_sends_once(
-    settings: Settings, sessions: Sessions, tenant: Tenant
+    settings: Settings, sessions: Sessions, tenant: Tenant, make_delivery: MakeDelivery
 ) -> None:
     message_id = await _create_sms(settings, tenant)
     real = sandbox(settings)
     slow = ScriptedChannel(real["sms"], delay=0.3)
-    delivery = Delivery(sessions, channel_set({**real, "sms": slow}, real), settings)  # type: ignore[dict-item]
+    delivery = make_delivery(channel_set({**real, "sms": slow}, real))  # type: ignore[dict-item]
 
     outcomes = await asyncio.gather(delivery.run(message_id), delivery.run(message_id))
 
@@ -84,12 +101,12 @@ async def test_same_job_twice_at_once_sends_once(
 
 
 async def test_rerun_of_a_finished_job_does_nothing(
-    settings: Settings, sessions: Sessions, tenant: Tenant
+    settings: Settings, sessions: Sessions, tenant: Tenant, make_delivery: MakeDelivery
 ) -> None:
     message_id = await _create_sms(settings, tenant)
     real = sandbox(settings)
     counting = ScriptedChannel(real["sms"])
-    delivery = Delivery(sessions, channel_set({**real, "sms": counting}, real), settings)  # type: ignore[dict-item]
+    delivery = make_delivery(channel_set({**real, "sms": counting}, real))  # type: ignore[dict-item]
     await delivery.run(message_id)
     again = await delivery.run(message_id)
     assert again.note == "already delivered"
@@ -112,13 +129,13 @@ async def _abandon(sessions: Sessions, message_id: str, minutes_ago: int) -> Non
 
 
 async def test_rerun_after_crash_does_not_resend_blindly(
-    settings: Settings, sessions: Sessions, tenant: Tenant
+    settings: Settings, sessions: Sessions, tenant: Tenant, make_delivery: MakeDelivery
 ) -> None:
     message_id = await _create_sms(settings, tenant)
     await _abandon(sessions, message_id, minutes_ago=10)
     real = sandbox(settings)
     counting = ScriptedChannel(real["sms"])
-    delivery = Delivery(sessions, channel_set({**real, "sms": counting}, real), settings)  # type: ignore[dict-item]
+    delivery = make_delivery(channel_set({**real, "sms": counting}, real))  # type: ignore[dict-item]
 
     outcome = await delivery.run(message_id)
 
@@ -131,12 +148,12 @@ async def test_rerun_after_crash_does_not_resend_blindly(
 
 
 async def test_rerun_after_crash_reconciles_what_the_provider_has(
-    settings: Settings, sessions: Sessions, tenant: Tenant
+    settings: Settings, sessions: Sessions, tenant: Tenant, make_delivery: MakeDelivery
 ) -> None:
     message_id = await _create_sms(settings, tenant)
     real = sandbox(settings)
     # The provider took the message, then the worker died before recording it.
-    await Delivery(sessions, ChannelSet(dict(real), dict(real)), settings).run(message_id)  # type: ignore[arg-type]
+    await make_delivery(ChannelSet(dict(real), dict(real))).run(message_id)  # type: ignore[arg-type]
     async with sessions() as session:
         await session.execute(
             update(Message)
@@ -149,7 +166,7 @@ async def test_rerun_after_crash_reconciles_what_the_provider_has(
         )
         await session.commit()
     counting = ScriptedChannel(real["sms"])
-    delivery = Delivery(sessions, channel_set({**real, "sms": counting}, real), settings)  # type: ignore[dict-item]
+    delivery = make_delivery(channel_set({**real, "sms": counting}, real))  # type: ignore[dict-item]
 
     outcome = await delivery.run(message_id)
 
@@ -161,12 +178,12 @@ async def test_rerun_after_crash_reconciles_what_the_provider_has(
 
 
 async def test_job_within_the_send_lease_leaves_the_message_alone(
-    settings: Settings, sessions: Sessions, tenant: Tenant
+    settings: Settings, sessions: Sessions, tenant: Tenant, make_delivery: MakeDelivery
 ) -> None:
     message_id = await _create_sms(settings, tenant)
     await _abandon(sessions, message_id, minutes_ago=0)
     real = sandbox(settings)
-    delivery = Delivery(sessions, ChannelSet(dict(real), dict(real)), settings)  # type: ignore[arg-type]
+    delivery = make_delivery(ChannelSet(dict(real), dict(real)))  # type: ignore[arg-type]
     outcome = await delivery.run(message_id)
     assert outcome.note == "being sent by another run"
     assert (await _message(sessions, message_id)).status == statuses.SENDING

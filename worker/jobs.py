@@ -59,6 +59,8 @@ async def shutdown(ctx: Ctx) -> None:
     the supervisor then calls it itself). Sends a provider already has are finished first."""
     await _finish_handed_over(ctx)
     delivery = ctx.pop("delivery", None)
+    if delivery is not None:
+        await delivery.aclose()
     if ctx.get("own_channels") and delivery is not None:
         await delivery.channels.aclose()
     callbacks = ctx.pop("callbacks", None)

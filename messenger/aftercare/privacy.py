@@ -227,8 +227,8 @@ async def erase_client(
     # ORM change of other columns, so the two never overwrite each other.
     for message in held.messages:
         if message.status == statuses.CREATED:
-            await transition(
-                session,
+            await session.run_sync(
+                transition,
                 message.id,
                 expected=statuses.CREATED,
                 new=statuses.CANCELLED,

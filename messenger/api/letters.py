@@ -52,7 +52,7 @@ async def letter_pdf(
     notification_id: str, key: Key, db: Session, settings: AppSettings
 ) -> Response:
     message = await print_batches.own_letter(db, key.organisation_id, notification_id)
-    given = (await made_elsewhere(db, [message.id])).get(message.id)
+    given = (await db.run_sync(made_elsewhere, [message.id])).get(message.id)
     if given is not None:  # a letter made elsewhere: the PDF as it was sent
         return Response(given, media_type="application/pdf")
     organisation = await db.get(Organisation, message.organisation_id)

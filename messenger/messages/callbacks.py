@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Insert, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import callback_payloads, statuses
-from messenger.platform.db import Db
+from messenger.platform.db import SyncDb
 from messenger.platform.models import (
     Callback,
     CallbackDelivery,
@@ -148,13 +148,13 @@ _SUBSCRIBED = (
 )
 
 
-async def message_moved(session: Db, message_id: str, status: str, at: datetime) -> None:
+def message_moved(session: SyncDb, /, message_id: str, status: str, at: datetime) -> None:
     """A message reached `status`: queue its delivery receipt (or, for a letter that came
     back, its returned-letter callback) when the organisation has that callback."""
     kind = RETURNED_LETTER if status == statuses.RETURNED_LETTER else DELIVERY_STATUS
     if kind == DELIVERY_STATUS and status not in REPORTED:
         return
-    found = await session.execute(_SUBSCRIBED, {"message_id": message_id, "kind": kind})
+    found = session.execute(_SUBSCRIBED, {"message_id": message_id, "kind": kind})
     row = found.first()
     if row is None:
         return
@@ -173,7 +173,7 @@ async def message_moved(session: Db, message_id: str, status: str, at: datetime)
             template_version=row.template_version,
         )
     else:
-        title = await session.scalar(
+        title = session.scalar(
             select(TemplateVersion.title).where(
                 TemplateVersion.template_id == row.template_id,
                 TemplateVersion.language == row.language,
@@ -189,7 +189,7 @@ async def message_moved(session: Db, message_id: str, status: str, at: datetime)
             template_id=row.template_id,
             template_version=row.template_version,
         )
-    await _queue(session, row.organisation_id, kind, message_id, payload, at)
+    session.execute(_queued(row.organisation_id, kind, message_id, payload, at))
 
 
 async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None:
@@ -204,7 +204,7 @@ async def sms_received(session: AsyncSession, received: ReceivedMessage) -> None
         message=received.content,
         at=at,
     )
-    await _queue(session, received.organisation_id, INBOUND_SMS, received.id, payload, at)
+    await session.execute(_queued(received.organisation_id, INBOUND_SMS, received.id, payload, at))
 
 
 async def email_complained(session: AsyncSession, complaint: Complaint) -> None:
@@ -227,25 +227,20 @@ async def email_complained(session: AsyncSession, complaint: Complaint) -> None:
         complaint_date=complaint.complaint_date,
     )
     at = complaint.created_at or utcnow()
-    await _queue(session, complaint.organisation_id, COMPLAINT, complaint.message_id, payload, at)
+    await session.execute(
+        _queued(complaint.organisation_id, COMPLAINT, complaint.message_id, payload, at)
+    )
 
 
-async def _queue(
-    db: Db,
-    organisation_id: str,
-    kind: str,
-    subject_id: str,
-    payload: dict[str, object],
-    at: datetime,
-) -> None:
+def _queued(
+    organisation_id: str, kind: str, subject_id: str, payload: dict[str, object], at: datetime
+) -> Insert:
     # A Core insert: it runs on the worker's plain connection as well as in a session.
-    await db.execute(
-        insert(CallbackDelivery).values(
-            organisation_id=organisation_id,
-            kind=kind,
-            subject_id=subject_id,
-            payload=payload,
-            status=PENDING,
-            created_at=at,
-        )
+    return insert(CallbackDelivery).values(
+        organisation_id=organisation_id,
+        kind=kind,
+        subject_id=subject_id,
+        payload=payload,
+        status=PENDING,
+        created_at=at,
     )

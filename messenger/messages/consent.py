@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messenger.messages import statuses
 from messenger.messages.queue import DeliveryQueue
 from messenger.messages.sending import Origin, SendRequest, accept
-from messenger.platform.db import Db
+from messenger.platform.db import SyncDb
 from messenger.platform.models import (
     Client,
     ConsentRecord,
@@ -72,11 +72,11 @@ async def allows(
     return bool(found and found.given)
 
 
-async def withdrawn(db: Db, client_id: str, purpose: str) -> bool:
+def withdrawn(db: SyncDb, client_id: str, purpose: str) -> bool:
     """The latest record for this purpose says no (none at all is not a withdrawal). Columns,
-    not the entity: the worker asks this on a plain connection before each send."""
+    not the entity: the worker asks this on a plain connection, in its load transaction."""
     given = (
-        await db.execute(
+        db.execute(
             select(ConsentRecord.given)
             .where(ConsentRecord.client_id == client_id, ConsentRecord.purpose == purpose)
             .order_by(ConsentRecord.id.desc())

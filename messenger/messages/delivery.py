@@ -21,9 +21,9 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Executable, bindparam, func, select, update
+from sqlalchemy import Connection, Executable, bindparam, func, select, update
 
 from channels.base import (
     NotHandedOver,
@@ -37,7 +37,7 @@ from messenger.messages import consent, opt_outs, statuses
 from messenger.messages.lifecycle import note, transition
 from messenger.messages.outbound import ChannelSet, made_elsewhere, outgoing
 from messenger.messages.rate_limit import RateLimiter
-from messenger.platform.db import Db, Sessions, engine_of
+from messenger.platform.db import Sessions, Transactions, engine_of
 from messenger.platform.models import Message, Organisation, utcnow
 from messenger.platform.settings import Settings
 
@@ -72,6 +72,15 @@ class Letterhead:
     letter_logo: bool
 
 
+class Loaded(NamedTuple):
+    """What the load transaction read (`_load`)."""
+
+    message: Message
+    letterhead: Letterhead
+    stop: tuple[str, str, str] | None
+    pdf: bytes | None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the job should do next: nothing, or run again after `retry_in` seconds."""
@@ -90,6 +99,7 @@ class Delivery:
     ) -> None:
         self.sessions = sessions
         self.engine = engine_of(sessions)
+        self.transactions = Transactions(self.engine)
         self.channels = channels
         self.settings = settings
         self.limiter = limiter
@@ -97,19 +107,15 @@ class Delivery:
         # is finished, not cancelled, when the worker stops (worker/jobs.py).
         self.handing_over: set[str] = set()
 
+    async def aclose(self) -> None:
+        await self.transactions.aclose()
+
     async def run(self, message_id: str, *, now: datetime | None = None) -> Outcome:
         now = now or utcnow()
-        stop = pdf = None
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(_LOAD, {"id": message_id})).first()
-            if row is None:
-                return Outcome("no such message")
-            # A detached copy: the row as it was read, never written back.
-            message = Message(**{key: row._mapping[column] for key, column in _MESSAGE_ATTRIBUTES})
-            if message.status == statuses.CREATED:
-                stop = await self._stopped(conn, message)
-                if message.kind == "letter":
-                    pdf = (await made_elsewhere(conn, [message.id])).get(message.id)
+        loaded = await self.transactions.run(_load, message_id)
+        if loaded is None:
+            return Outcome("no such message")
+        message, letterhead, stop, pdf = loaded
         if message.status == statuses.SENDING:
             return await self._recover(message, now)
         if message.status != statuses.CREATED:
@@ -120,7 +126,6 @@ class Delivery:
             return await self._stop(message, stop)
         if message.partner_id and message.client_id:
             message = await self._without_withdrawn_partner(message)
-        letterhead = Letterhead(row.letterhead_sender, row.letterhead_logo)
         try:
             return await self._attempt(
                 message, outgoing(message, self.settings, letterhead, pdf), now
@@ -147,19 +152,18 @@ class Delivery:
             # (after waiting for a connection), so a crash before it leaves nothing to settle.
             nonlocal claimed
             self.handing_over.add(message.id)
-            async with self.engine.begin() as conn:
-                claimed = await transition(
-                    conn,
-                    message.id,
-                    expected=statuses.CREATED,
-                    new=statuses.SENDING,
-                    source="worker",
-                    detail=f"attempt {attempt} via {channel.name}",
-                    at=now,
-                    attempts=attempt,
-                    sending_started_at=now,
-                    channel=channel.name,
-                )
+            claimed = await self.transactions.run(
+                transition,
+                message.id,
+                expected=statuses.CREATED,
+                new=statuses.SENDING,
+                source="worker",
+                detail=f"attempt {attempt} via {channel.name}",
+                at=now,
+                attempts=attempt,
+                sending_started_at=now,
+                channel=channel.name,
+            )
             if not claimed:
                 self.handing_over.discard(message.id)
             return claimed
@@ -210,64 +214,41 @@ class Delivery:
             return Outcome("retries exhausted")
         detail = f"{reason}; retry in {delay:.0f} s"
         due = utcnow() + timedelta(seconds=delay)
-        async with self.engine.begin() as conn:
-            if claimed:
-                await transition(
-                    conn,
-                    message_id,
-                    expected=statuses.SENDING,
-                    new=statuses.CREATED,
-                    source="worker",
-                    detail=detail,
-                    next_attempt_at=due,
-                    sending_started_at=None,
-                )
-            else:
-                await note(
-                    conn,
-                    message_id,
-                    status=statuses.CREATED,
-                    source="worker",
-                    detail=detail,
-                    next_attempt_at=due,
-                    attempts=attempt,
-                )
+        if claimed:
+            await self.transactions.run(
+                transition,
+                message_id,
+                expected=statuses.SENDING,
+                new=statuses.CREATED,
+                source="worker",
+                detail=detail,
+                next_attempt_at=due,
+                sending_started_at=None,
+            )
+        else:
+            await self.transactions.run(
+                note,
+                message_id,
+                status=statuses.CREATED,
+                source="worker",
+                detail=detail,
+                next_attempt_at=due,
+                attempts=attempt,
+            )
         return Outcome("will retry", delay)
-
-    async def _stopped(self, conn: Db, message: Message) -> tuple[str, str, str] | None:
-        """Whether something said since the message was made stops it: (status, history
-        detail, outcome), or None. A STOP from the number fails an SMS; withdrawn consent
-        for the channel cancels a plan's message, one made before the withdrawal included."""
-        if message.kind == "sms" and await opt_outs.opted_out_since(
-            conn, message.organisation_id, message.recipient, message.created_at
-        ):
-            return (
-                statuses.PERMANENT_FAILURE,
-                "recipient opted out of text messages",
-                "recipient opted out",
-            )
-        plan_message = message.case_id and message.client_id and message.kind in ("sms", "email")
-        if plan_message and await consent.withdrawn(conn, message.client_id or "", message.kind):
-            return (
-                statuses.CANCELLED,
-                f"consent for {message.kind} withdrawn before sending",
-                "consent withdrawn",
-            )
-        return None
 
     async def _stop(self, message: Message, stop: tuple[str, str, str]) -> Outcome:
         status, detail, outcome = stop
         failure = "opted out" if status == statuses.PERMANENT_FAILURE else None
-        async with self.engine.begin() as conn:
-            await transition(
-                conn,
-                message.id,
-                expected=statuses.CREATED,
-                new=status,
-                source="worker",
-                detail=detail,
-                failure_reason=failure,
-            )
+        await self.transactions.run(
+            transition,
+            message.id,
+            expected=statuses.CREATED,
+            new=status,
+            source="worker",
+            detail=detail,
+            failure_reason=failure,
+        )
         return Outcome(outcome)
 
     async def _without_withdrawn_partner(self, message: Message) -> Message:
@@ -294,44 +275,7 @@ class Delivery:
         return fresh or message
 
     async def _accepted(self, message_id: str, result: SendResult) -> None:
-        values: dict[str, Any] = {
-            "provider_reference": result.provider_reference,
-            "sent_at": utcnow(),
-        }
-        async with self.engine.begin() as conn:
-            if result.status == statuses.SENDING:
-                # Taken by the provider; its receipts move the message on (receipts.py).
-                moved = await note(
-                    conn,
-                    message_id,
-                    status=statuses.SENDING,
-                    source="worker",
-                    detail=result.detail,
-                    **values,
-                )
-            else:
-                moved = await transition(
-                    conn,
-                    message_id,
-                    expected=statuses.SENDING,
-                    new=result.status,
-                    source="worker",
-                    detail=result.detail,
-                    **values,
-                )
-            if not moved:
-                # A receipt that came before this answer has already moved the message on;
-                # keep what only this answer knows.
-                await conn.execute(
-                    update(Message)
-                    .where(Message.id == message_id, Message.sent_at.is_(None))
-                    .values(sent_at=values["sent_at"])
-                )
-                await conn.execute(
-                    update(Message)
-                    .where(Message.id == message_id, Message.provider_reference.is_(None))
-                    .values(provider_reference=result.provider_reference)
-                )
+        await self.transactions.run(_record_accepted, message_id, result)
 
     async def _finish(
         self,
@@ -343,20 +287,7 @@ class Delivery:
         **values: Any,
     ) -> None:
         """`also` is written in the same transaction, only by the run that moved the message."""
-        # From `created` too: a channel may refuse before the handover.
-        async with self.engine.begin() as conn:
-            moved = await transition(
-                conn,
-                message_id,
-                expected=(statuses.CREATED, statuses.SENDING),
-                new=status,
-                source="worker",
-                detail=reason,
-                failure_reason=reason,
-                **values,
-            )
-            if moved and also is not None:
-                await conn.execute(also)
+        await self.transactions.run(_record_finish, message_id, status, reason, also, **values)
 
     async def _recover(self, message: Message, now: datetime) -> Outcome:
         if message.provider_reference:
@@ -368,3 +299,93 @@ class Delivery:
         from messenger.messages.recovery import recover_abandoned  # it builds on this module
 
         return await recover_abandoned(self, message)
+
+
+def _load(conn: Connection, /, message_id: str) -> Loaded | None:
+    """The message as it is, what the send needs of its organisation, whether something said
+    since stops it, and a letter's own PDF: the first of the run's three transactions."""
+    row = conn.execute(_LOAD, {"id": message_id}).first()
+    if row is None:
+        return None
+    # A detached copy: the row as it was read, never written back.
+    message = Message(**{key: row._mapping[column] for key, column in _MESSAGE_ATTRIBUTES})
+    stop = pdf = None
+    if message.status == statuses.CREATED:
+        stop = _stopped(conn, message)
+        if message.kind == "letter":
+            pdf = made_elsewhere(conn, [message.id]).get(message.id)
+    return Loaded(message, Letterhead(row.letterhead_sender, row.letterhead_logo), stop, pdf)
+
+
+def _stopped(conn: Connection, message: Message) -> tuple[str, str, str] | None:
+    """Whether something said since the message was made stops it: (status, history
+    detail, outcome), or None. A STOP from the number fails an SMS; withdrawn consent
+    for the channel cancels a plan's message, one made before the withdrawal included."""
+    if message.kind == "sms" and opt_outs.opted_out_since(
+        conn, message.organisation_id, message.recipient, message.created_at
+    ):
+        return (
+            statuses.PERMANENT_FAILURE,
+            "recipient opted out of text messages",
+            "recipient opted out",
+        )
+    plan_message = message.case_id and message.client_id and message.kind in ("sms", "email")
+    if plan_message and consent.withdrawn(conn, message.client_id or "", message.kind):
+        return (
+            statuses.CANCELLED,
+            f"consent for {message.kind} withdrawn before sending",
+            "consent withdrawn",
+        )
+    return None
+
+
+def _record_accepted(conn: Connection, /, message_id: str, result: SendResult) -> None:
+    values: dict[str, Any] = {"provider_reference": result.provider_reference, "sent_at": utcnow()}
+    if result.status == statuses.SENDING:
+        # Taken by the provider; its receipts move the message on (receipts.py).
+        moved = note(
+            conn, message_id, status=statuses.SENDING, source="worker", detail=result.detail,
+            **values,
+        )  # fmt: skip
+    else:
+        moved = transition(
+            conn, message_id, expected=statuses.SENDING, new=result.status, source="worker",
+            detail=result.detail, **values,
+        )  # fmt: skip
+    if not moved:
+        # A receipt that came before this answer has already moved the message on; keep what
+        # only this answer knows.
+        conn.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.sent_at.is_(None))
+            .values(sent_at=values["sent_at"])
+        )
+        conn.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.provider_reference.is_(None))
+            .values(provider_reference=result.provider_reference)
+        )
+
+
+def _record_finish(
+    conn: Connection,
+    /,
+    message_id: str,
+    status: str,
+    reason: str,
+    also: Executable | None,
+    **values: Any,
+) -> None:
+    # From `created` too: a channel may refuse before the handover.
+    moved = transition(
+        conn,
+        message_id,
+        expected=(statuses.CREATED, statuses.SENDING),
+        new=status,
+        source="worker",
+        detail=reason,
+        failure_reason=reason,
+        **values,
+    )
+    if moved and also is not None:
+        conn.execute(also)

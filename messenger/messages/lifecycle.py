@@ -3,8 +3,10 @@
 A job that runs twice, a late provider receipt or a racing reconciler all go through
 `transition`, which only succeeds from the state the caller saw.
 
-Both functions take a session or a plain connection (`Db`) and write with Core statements:
-the worker's send path runs them on a connection, without the ORM's unit of work.
+Both functions take a session or a plain connection and write with Core statements: the
+worker's send path runs them on a connection, without the ORM's unit of work, in a
+transaction that runs in one step (db.Transactions). They are plain functions: async code
+runs them with `await session.run_sync(transition, ...)`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import Update, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from messenger.messages import callbacks, statuses
-from messenger.platform.db import Db
+from messenger.platform.db import SyncDb
 from messenger.platform.models import Message, MessageEvent, utcnow
 
 
@@ -26,8 +29,9 @@ class IllegalTransition(ValueError):
     pass
 
 
-async def transition(
-    session: Db,
+def transition(
+    db: SyncDb,
+    /,
     message_id: str,
     *,
     expected: str | Iterable[str],
@@ -50,18 +54,17 @@ async def transition(
         values["completed_at"] = now
     # One guarded update per expected state, so the history knows which one it came from.
     for current in sorted(expected_set):
-        if await _guarded_update(
-            session, message_id, current, status=new, updated_at=now, **values
-        ):
-            await _history(session, message_id, current, new, source, detail, now)
+        if _guarded_update(db, message_id, current, status=new, updated_at=now, **values):
+            _history(db, message_id, current, new, source, detail, now)
             # The organisation's callback hears of it: queued here, in the same transaction.
-            await callbacks.message_moved(session, message_id, new, now)
+            callbacks.message_moved(db, message_id, new, now)
             return True
     return False
 
 
-async def note(
-    session: Db,
+def note(
+    db: SyncDb,
+    /,
     message_id: str,
     *,
     status: str,
@@ -73,15 +76,15 @@ async def note(
     """A history row without a change of state (a provider's "queued", an ignored late
     receipt), setting `values` too, guarded on `status` like `transition`."""
     now = at or utcnow()
-    if not await _guarded_update(session, message_id, status, updated_at=now, **values):
+    if not _guarded_update(db, message_id, status, updated_at=now, **values):
         return False
-    await _history(session, message_id, status, status, source, detail, now)
+    _history(db, message_id, status, status, source, detail, now)
     return True
 
 
-async def _guarded_update(db: Db, message_id: str, current: str, **values: Any) -> bool:
+def _guarded_update(db: SyncDb, message_id: str, current: str, **values: Any) -> bool:
     """Set `values` if the message is still `current`; whether it was."""
-    if isinstance(db, AsyncSession):
+    if isinstance(db, Session):
         # In a session, the ORM keeps the messages it holds in step with the update.
         statement = (
             update(Message)
@@ -89,10 +92,10 @@ async def _guarded_update(db: Db, message_id: str, current: str, **values: Any) 
             .values(**values)
             .returning(Message.id)
         )
-        return (await db.execute(statement)).first() is not None
+        return db.execute(statement).first() is not None
     params = {f"v_{key}": value for key, value in values.items()}
     prepared = _update_statement(tuple(sorted(values)))
-    result = await db.execute(prepared, {"m_id": message_id, "m_current": current, **params})
+    result = db.execute(prepared, {"m_id": message_id, "m_current": current, **params})
     return result.first() is not None
 
 
@@ -111,8 +114,8 @@ def _update_statement(keys: tuple[str, ...]) -> Update:
 _INSERT_EVENT = insert(MessageEvent)
 
 
-async def _history(
-    db: Db, message_id: str, previous: str, status: str, source: str, detail: str, at: datetime
+def _history(
+    db: SyncDb, message_id: str, previous: str, status: str, source: str, detail: str, at: datetime
 ) -> None:
     event = {
         "message_id": message_id,
@@ -122,7 +125,7 @@ async def _history(
         "detail": detail,
         "occurred_at": at,
     }
-    await db.execute(_INSERT_EVENT, event)
+    db.execute(_INSERT_EVENT, event)
 
 
 def record_created(

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Insert, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messenger.platform.db import Db
+from messenger.platform.db import SyncDb
 from messenger.platform.models import OptOutRecord, utcnow
 
 
@@ -84,13 +84,11 @@ async def opted_out_numbers(
     return {number for number, out in latest_state.items() if out}
 
 
-async def opted_out_since(
-    db: Db, organisation_id: str, phone_number: str, moment: datetime
-) -> bool:
+def opted_out_since(db: SyncDb, organisation_id: str, phone_number: str, moment: datetime) -> bool:
     """Opted out now, and said so after `moment` (a message made before the STOP). Columns,
-    not the entity: the worker asks this on a plain connection."""
+    not the entity: the worker asks this on a plain connection, in its load transaction."""
     found = (
-        await db.execute(
+        db.execute(
             select(OptOutRecord.opted_out, OptOutRecord.created_at)
             .where(
                 OptOutRecord.organisation_id == organisation_id,

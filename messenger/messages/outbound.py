@@ -19,7 +19,7 @@ from channels.letter_print import PrintChannel
 from channels.sandbox import SandboxChannel
 from channels.sms_twilio import TwilioConfig, TwilioSmsChannel
 from messenger.platform.dates import format_date
-from messenger.platform.db import Db
+from messenger.platform.db import SyncDb
 from messenger.platform.models import LetterFile, Message
 from messenger.platform.settings import Settings
 from messenger.wording.formatting import text_to_html, without_inset_marks
@@ -111,11 +111,12 @@ def letter_sender_lines(organisation: Letterhead | None, settings: Settings) -> 
     return tuple(line for line in joined.split("|") if line)
 
 
-async def made_elsewhere(session: Db, message_ids: list[str]) -> dict[str, bytes]:
-    """The PDFs of letters made elsewhere among these messages (precompiled.py)."""
+def made_elsewhere(session: SyncDb, /, message_ids: list[str]) -> dict[str, bytes]:
+    """The PDFs of letters made elsewhere among these messages (precompiled.py); async
+    callers run it with `run_sync`."""
     if not message_ids:
         return {}
-    rows = await session.execute(
+    rows = session.execute(
         select(LetterFile.message_id, LetterFile.pdf).where(LetterFile.message_id.in_(message_ids))
     )
     return {message_id: pdf for message_id, pdf in rows}

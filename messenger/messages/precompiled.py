@@ -98,7 +98,8 @@ async def accept_letter_file(
         return await _same_key(session, origin, letter)  # re-raises when it is not that
     session.add(LetterFile(message_id=message.id, pdf=letter.pdf, pages=check.pages))
     if problem:  # the organisation's callback hears of it, as of any failure
-        await callbacks.message_moved(session, message.id, statuses.VALIDATION_FAILED, now)
+        moved = statuses.VALIDATION_FAILED
+        await session.run_sync(callbacks.message_moved, message.id, moved, now)
     try:
         await session.commit()
     except IntegrityError:

@@ -183,7 +183,7 @@ async def _render(
         if batch.status != RENDERING:
             return  # another run finished it meanwhile
         organisation = await session.get(Organisation, batch.organisation_id)
-        pdfs = await made_elsewhere(session, [m.id for m in letters])
+        pdfs = await session.run_sync(made_elsewhere, [m.id for m in letters])
     # WeasyPrint is CPU-bound (a 500-letter batch takes seconds): keep the loop free.
     rendered = await asyncio.to_thread(
         render_batch,
@@ -255,8 +255,8 @@ async def mark_posted(session: AsyncSession, organisation_id: str, batch_id: str
     for message_id in list(
         await session.scalars(select(Message.id).where(Message.print_batch_id == batch_id))
     ):
-        moved += await transition(
-            session,
+        moved += await session.run_sync(
+            transition,
             message_id,
             expected=statuses.SENDING,
             new=statuses.SENT,

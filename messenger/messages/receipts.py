@@ -44,8 +44,8 @@ async def apply_receipt(
         if statuses.can_move(current, new_status):
             if new_status in statuses.FAILURES:
                 values["failure_reason"] = detail
-            moved = await transition(
-                session,
+            moved = await session.run_sync(
+                transition,
                 message_id,
                 expected=current,
                 new=new_status,
@@ -59,8 +59,8 @@ async def apply_receipt(
         why = "" if new_status == current else f" (ignored: already {current})"
         if await _seen(session, message_id, source, detail + why):
             return IGNORED  # the very same receipt again (a replay): one row is enough
-        if await note(
-            session, message_id, status=current, source=source, detail=detail + why, **values
+        if await session.run_sync(
+            note, message_id, status=current, source=source, detail=detail + why, **values
         ):
             return APPLIED if new_status == current else IGNORED
     return IGNORED

@@ -74,8 +74,8 @@ async def reconcile(
             )
         )
         for message_id in silent:
-            await transition(
-                session,
+            await session.run_sync(
+                transition,
                 message_id,
                 expected=statuses.SENDING,
                 new=statuses.TEMPORARY_FAILURE,

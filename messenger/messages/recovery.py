@@ -43,8 +43,8 @@ async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
                 "sent_at": utcnow(),
             }
             if known.status == statuses.SENDING:
-                await note(
-                    session,
+                await session.run_sync(
+                    note,
                     message.id,
                     status=statuses.SENDING,
                     source="reconciler",
@@ -52,8 +52,8 @@ async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
                     **values,
                 )
             else:
-                await transition(
-                    session,
+                await session.run_sync(
+                    transition,
                     message.id,
                     expected=statuses.SENDING,
                     new=known.status,
@@ -63,8 +63,8 @@ async def recover_abandoned(delivery: Delivery, message: Message) -> Outcome:
                 )
             outcome = f"reconciled as {known.status}"
         else:
-            await transition(
-                session,
+            await session.run_sync(
+                transition,
                 message.id,
                 expected=statuses.SENDING,
                 new=statuses.TECHNICAL_FAILURE,

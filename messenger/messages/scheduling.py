@@ -19,8 +19,8 @@ async def cancel_scheduled(
     """Cancelled, or a 400 saying why not. Caller commits."""
     message = await own(session, Message, organisation_id, message_id)
     waiting = message.scheduled_for is not None and message.scheduled_for > now
-    moved = waiting and await lifecycle.transition(
-        session,
+    moved = waiting and await session.run_sync(
+        lifecycle.transition,
         message.id,
         expected=statuses.CREATED,
         new=statuses.CANCELLED,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import event
+import sqlalchemy
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -14,11 +19,18 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 Sessions = async_sessionmaker[AsyncSession]
 # Where a statement runs: an ORM session, or a plain connection where the ORM's unit of work
 # would cost more than the SQL (the worker's send path).
 Db = AsyncSession | AsyncConnection
+# The same, inside a transaction that runs in one step (`Transactions`, `run_sync`).
+SyncDb = Session | Connection
+P = ParamSpec("P")
+T = TypeVar("T")
+# The API and the worker share the file: a busy timeout instead of "database is locked".
+SQLITE_BUSY_SECONDS = 30
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -28,8 +40,9 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # The API and the worker share the file: a busy timeout instead of "database is locked".
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    engine = create_async_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -53,3 +66,52 @@ def engine_of(sessions: Sessions) -> AsyncEngine:
     bound = sessions.kw["bind"]
     assert isinstance(bound, AsyncEngine)
     return bound
+
+
+class Transactions:
+    """Runs a transaction written as a plain function, `fn(connection, *args)`, in one step.
+
+    On SQLite the whole function runs on one thread of its own with the standard sqlite3
+    driver. aiosqlite hands every call (cursor, execute, fetch, commit, rollback) to its
+    connection's thread and back: with 20 sends in flight, a two-statement transaction cost
+    1.4 ms of CPU that way, 0.35 ms this way (issue 16). One thread: SQLite takes one writer
+    at a time anyway. On PostgreSQL (asyncpg, natively async) it runs on the async engine.
+
+    A caller that is cancelled does not stop a transaction that has begun on the thread: it
+    commits or rolls back as a whole, as if the caller had not been cancelled.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sync: Engine | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        if engine.dialect.name == "sqlite":
+            url = engine.url.set(drivername="sqlite")
+            self._sync = sqlalchemy.create_engine(
+                url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, hide_parameters=True
+            )
+            event.listen(self._sync, "connect", _sqlite_pragmas)
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="messenger-sqlite")
+
+    async def run(
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        if self._sync is None or self._thread is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn, *args, **kwargs)
+        call = functools.partial(_in_transaction, self._sync, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+
+    async def aclose(self) -> None:
+        """Close the thread's connections on the thread that made them (sqlite3 insists)."""
+        if self._sync is not None and self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._sync.dispose)
+            self._thread.shutdown(wait=False)
+            self._sync = self._thread = None
+
+
+def _in_transaction(
+    engine: Engine, fn: Callable[Concatenate[Connection, P], T], *args: Any, **kwargs: Any
+) -> T:
+    with engine.begin() as conn:
+        return fn(conn, *args, **kwargs)
