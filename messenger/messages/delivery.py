@@ -9,9 +9,10 @@ The job may run twice, at once or after a crash. Only the run that moves the mes
 A run cancelled once its claim has begun (a stopping worker) is finished, not cut off:
 `handing_over` tells the job which runs those are (worker/jobs.py).
 
-The common path costs three short transactions on a plain connection (load, claim, record),
-with Core statements: at a thousand messages a minute the ORM's unit of work and a session
-per check cost more than the SQL and the provider call together (issue 16).
+The common path costs three short transactions (load, claim, record), each a plain function
+of Core statements run in one step (db.Transactions): at a thousand messages a minute the
+ORM's unit of work, a session per check and, on SQLite, aiosqlite's hand-off per call cost
+more than the SQL and the provider call together (issue 16).
 """
 
 from __future__ import annotations
@@ -181,11 +182,10 @@ class Delivery:
                 message.id, attempt, reason, accepted_at, claimed=claimed
             )
         except PermanentError as exc:
-            opted_out = isinstance(exc, RecipientOptedOut)
-            stop = opt_outs.provider_stop(message.organisation_id, message.recipient)
-            await self._finish(
-                message.id, statuses.PERMANENT_FAILURE, exc.reason, also=stop if opted_out else None
-            )
+            stop = None
+            if isinstance(exc, RecipientOptedOut):
+                stop = opt_outs.provider_stop(message.organisation_id, message.recipient)
+            await self._finish(message.id, statuses.PERMANENT_FAILURE, exc.reason, also=stop)
             return Outcome("permanent failure")
         except Exception as exc:
             # A bug, not a provider answer: stop rather than risk sending twice.
