@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messenger.messages import statuses
@@ -72,17 +72,22 @@ async def allows(
     return bool(found and found.given)
 
 
+# Built once: the worker asks it before each plan message it sends.
+_LATEST_GIVEN = (
+    select(ConsentRecord.given)
+    .where(
+        ConsentRecord.client_id == bindparam("client_id"),
+        ConsentRecord.purpose == bindparam("purpose"),
+    )
+    .order_by(ConsentRecord.id.desc())
+    .limit(1)
+)
+
+
 def withdrawn(db: SyncDb, client_id: str, purpose: str) -> bool:
     """The latest record for this purpose says no (none at all is not a withdrawal). Columns,
     not the entity: the worker asks this on a plain connection, in its load transaction."""
-    given = (
-        db.execute(
-            select(ConsentRecord.given)
-            .where(ConsentRecord.client_id == client_id, ConsentRecord.purpose == purpose)
-            .order_by(ConsentRecord.id.desc())
-            .limit(1)
-        )
-    ).first()
+    given = db.execute(_LATEST_GIVEN, {"client_id": client_id, "purpose": purpose}).first()
     return given is not None and not given[0]
 
 

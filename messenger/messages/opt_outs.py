@@ -52,6 +52,9 @@ _LATEST = (
     .limit(1)
 )
 
+# The same, as columns (the worker's plain connection).
+_LATEST_STATE = _LATEST.with_only_columns(OptOutRecord.opted_out, OptOutRecord.created_at)
+
 
 async def latest(
     session: AsyncSession, organisation_id: str, phone_number: str
@@ -87,15 +90,6 @@ async def opted_out_numbers(
 def opted_out_since(db: SyncDb, organisation_id: str, phone_number: str, moment: datetime) -> bool:
     """Opted out now, and said so after `moment` (a message made before the STOP). Columns,
     not the entity: the worker asks this on a plain connection, in its load transaction."""
-    found = (
-        db.execute(
-            select(OptOutRecord.opted_out, OptOutRecord.created_at)
-            .where(
-                OptOutRecord.organisation_id == organisation_id,
-                OptOutRecord.phone_number == phone_number,
-            )
-            .order_by(OptOutRecord.id.desc())
-            .limit(1)
-        )
-    ).first()
+    params = {"organisation_id": organisation_id, "phone_number": phone_number}
+    found = db.execute(_LATEST_STATE, params).first()
     return bool(found and found.opted_out and found.created_at >= moment)
