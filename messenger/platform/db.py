@@ -31,13 +31,25 @@ P = ParamSpec("P")
 T = TypeVar("T")
 # The API and the worker share the file: a busy timeout instead of "database is locked".
 SQLITE_BUSY_SECONDS = 30
+# Connections a process keeps open to PostgreSQL: as many as a worker runs sends at once (its
+# max_jobs, 20 by default). With SQLAlchemy's 5, every send beyond the fifth opened a new
+# connection and closed it again (issue 16). A few more for bursts; a process holds at most 25,
+# so four processes stay within PostgreSQL's default of 100.
+POSTGRES_POOL = 20
+POSTGRES_OVERFLOW = 5
 
 
 def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     # hide_parameters: an error's text never carries a statement's values (names, numbers).
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return create_async_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=POSTGRES_POOL,
+            max_overflow=POSTGRES_OVERFLOW,
+            hide_parameters=True,
+        )
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
